@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotent installer for hurtig on Debian/Ubuntu (run as root, or with sudo available).
+# Installs the Debian tools the pipeline calls and a Python venv (.venv) with pinned versions.
+# Usage: bash scripts/install.sh [--with-browser]
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WITH_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) WITH_BROWSER=1 ;;
+    *) echo "install.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+# Debian packages: name of the package -> a command it provides (checked to decide if missing).
+declare -A APT=(
+  [bwa]=bwa [samtools]=samtools [bcftools]=bcftools [tabix]=tabix [fastp]=fastp
+  [mosdepth]=mosdepth [python3-venv]="" [libhts-dev]="" [git]=git
+)
+[[ $WITH_BROWSER == 1 ]] && APT[chromium]=chromium
+missing=()
+for pkg in "${!APT[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "[hurtig install] apt-get install ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# Python venv with the pinned lock file; reinstalled only when the lock file changes.
+VENV="$REPO/.venv"
+STAMP="$VENV/.lock.sha256"
+want="$(sha256sum "$REPO/requirements.lock" | cut -d' ' -f1)"
+if [[ ! -x "$VENV/bin/python" ]] || [[ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]]; then
+  echo "[hurtig install] creating Python venv in $VENV" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip >&2
+  "$VENV/bin/pip" install -q -r "$REPO/requirements.lock" >&2
+  echo "$want" > "$STAMP"
+fi
