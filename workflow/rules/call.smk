@@ -1,0 +1,87 @@
+"""Joint calling per family per genomic shard with bcftools, then concat, normalise, soft-filter."""
+
+CALLING = config.get("calling", {})
+PLOIDY = {"GRCh38": "GRCh38", "GRCh37": "GRCh37"}[config["reference"].get("build", "GRCh38")]
+
+
+rule make_shards:
+    input:
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        beds=expand("results/shards/shard_{shard}.bed", shard=SHARDS),
+        summary="results/shards/shards.tsv",
+    log:
+        "logs/call/make_shards/shards.log",
+    benchmark:
+        "benchmarks/call/make_shards/shards.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        n=N_SHARDS,
+    shell:
+        "{PY} hurtig.shards --fasta {input.fasta} --n {params.n} --outdir results/shards 2> {log}"
+
+
+def family_crams(wildcards):
+    return expand("results/alignment/{sample}.cram", sample=family_samples(wildcards.family))
+
+
+def sexes(wildcards):
+    """bcftools call --samples-file lines: sample and sex (M/F); unknown sex is called diploid."""
+    return "".join(
+        f"{s}\\t{'M' if SAMPLES[s].sex == 'male' else 'F'}\\n"
+        for s in family_samples(wildcards.family)
+    )
+
+
+rule call_shard:
+    input:
+        crams=family_crams,
+        crais=lambda wc: [f"{c}.crai" for c in family_crams(wc)],
+        bed="results/shards/shard_{shard}.bed",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        temp("results/calls/shards/{family}/{shard}.bcf"),
+    log:
+        "logs/call/call_shard/{family}/{shard}.log",
+    benchmark:
+        "benchmarks/call/call_shard/{family}/{shard}.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    params:
+        mapq=CALLING.get("min_mapq", 20),
+        baseq=CALLING.get("min_baseq", 13),
+        sexes=sexes,
+        ploidy=PLOIDY,
+    shell:
+        "(bcftools mpileup -f {input.fasta} -R {input.bed} -a FORMAT/AD,FORMAT/DP"
+        " -q {params.mapq} -Q {params.baseq} --max-depth 1000 -Ou {input.crams}"
+        " | bcftools call -m -v -a GQ --ploidy {params.ploidy}"
+        " --samples-file <(printf '{params.sexes}') -Ob -o {output}) 2> {log}"
+
+
+rule concat_calls:
+    input:
+        bcfs=lambda wc: expand(
+            "results/calls/shards/{family}/{shard}.bcf", family=wc.family, shard=SHARDS
+        ),
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        vcf="results/calls/{family}.vcf.gz",
+        tbi="results/calls/{family}.vcf.gz.tbi",
+    log:
+        "logs/call/concat_calls/{family}.log",
+    benchmark:
+        "benchmarks/call/concat_calls/{family}.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    params:
+        min_qual=CALLING.get("min_qual", 20),
+    shell:
+        "(bcftools concat -Ou {input.bcfs}"
+        " | bcftools norm -m -any -f {input.fasta} -Ou"
+        " | bcftools filter -m + -s LowQual -e 'QUAL<{params.min_qual}' -Oz -o {output.vcf}"
+        " && bcftools index -t {output.vcf}) 2> {log}"

@@ -1,0 +1,135 @@
+"""Configuration, sheet validation and the small helpers every stage shares.
+
+Everything here runs when the workflow is parsed, so bad input stops the run before any job.
+"""
+
+import json
+import re
+import sys
+
+sys.path.insert(0, str(REPO / "scripts"))
+
+from hurtig.errors import InputError  # noqa: E402
+from hurtig import sheets  # noqa: E402
+
+
+shell.prefix("set -euo pipefail; umask 077; ")
+
+# Rules call our Python CLIs through this prefix (importable package in scripts/).
+PY = f"PYTHONPATH={REPO / 'scripts'} python -m"
+DEMO_READS = REPO / "resources" / "demo" / "reads"
+
+
+def _load_run():
+    """Validate config and sheets; return (config file, samples, units)."""
+    config_file = (
+        Path(workflow.configfiles[-1]).resolve()
+        if workflow.configfiles
+        else REPO / "config" / "config.yaml"
+    )
+    sheets.validate_config(config, config_file)
+    base = config_file.parent
+    samples = sheets.load_samples(sheets.resolve(base, config["samples"]))
+    units = sheets.load_units(
+        sheets.resolve(base, config["units"]), samples, produced_dir=DEMO_READS
+    )
+    sheets.check_panels(samples, sheets.resolve(base, config.get("panels")), config_file)
+    fasta = sheets.resolve(base, config["reference"]["fasta"])
+    if not fasta.is_file():
+        raise InputError(f"{config_file}: reference.fasta not found: {fasta}")
+    for key in ("gff3",):
+        value = sheets.resolve(base, config["reference"].get(key))
+        if value is not None and not value.is_file():
+            raise InputError(f"{config_file}: reference.{key} not found: {value}")
+    for key in ("gnomad", "clinvar"):
+        value = sheets.resolve(base, config.get("annotation", {}).get(key))
+        if value is not None and not value.is_file():
+            raise InputError(f"{config_file}: annotation.{key} not found: {value}")
+    if any(s.panels for s in samples.values()) and not config["reference"].get("gff3"):
+        raise InputError(f"{config_file}: samples request panels but reference.gff3 is not set")
+    return config_file, samples, units
+
+
+try:
+    CONFIG_FILE, SAMPLES, UNITS = _load_run()
+except InputError as err:
+    sys.exit(f"hurtig error: {err}")
+
+BASE = CONFIG_FILE.parent
+
+
+def cfg_path(*keys):
+    """A path from the config (nested keys), resolved against the config file, or None."""
+    node = config
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return sheets.resolve(BASE, node) if node else None
+
+
+REFERENCE = cfg_path("reference", "fasta")
+GFF3 = cfg_path("reference", "gff3")
+GNOMAD = cfg_path("annotation", "gnomad")
+CLINVAR = cfg_path("annotation", "clinvar")
+PANEL_DIR = cfg_path("panels")
+CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
+N_SHARDS = config.get("calling", {}).get("shards", 8)
+SHARDS = [f"{i:04d}" for i in range(N_SHARDS)]
+FAMILIES = sorted({s.family for s in SAMPLES.values()})
+
+
+def family_samples(family):
+    """Sample ids of one family, in sheet order (the VCF sample order)."""
+    return [s.sample for s in SAMPLES.values() if s.family == family]
+
+
+def sample_panels(sample):
+    """Panel ids requested for a sample (version pins are handled by the panel stage)."""
+    return [p.split("@")[0] for p in SAMPLES[sample].panels]
+
+
+def units_of(sample):
+    return [u for u in UNITS if u.sample == sample]
+
+
+def unit_of(wildcards):
+    for u in UNITS:
+        if u.sample == wildcards.sample and u.unit == wildcards.unit:
+            return u
+    raise ValueError(f"unknown unit {wildcards.sample}/{wildcards.unit}")
+
+
+def _alternatives(values):
+    return "|".join(re.escape(v) for v in sorted(values)) or "^$"
+
+
+wildcard_constraints:
+    sample=_alternatives(SAMPLES),
+    family=_alternatives(FAMILIES),
+    unit=_alternatives({u.unit for u in UNITS}),
+    shard=r"\d{4}",
+    panel=r"[A-Za-z0-9._-]+",
+
+
+def sample_panel_pairs():
+    return [(s, p) for s in SAMPLES for p in sample_panels(s)]
+
+
+def all_targets():
+    """Everything a complete run produces."""
+    targets = []
+    for sample in SAMPLES:
+        targets += [
+            f"results/alignment/{sample}.cram",
+            f"results/qc/samtools_stats/{sample}.txt",
+            f"results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+            f"results/provenance/{sample}.json",
+        ]
+    for family in FAMILIES:
+        targets += [f"results/calls/{family}.vcf.gz", f"results/annotated/{family}.vcf.gz"]
+    for sample, panel in sample_panel_pairs():
+        targets += [
+            f"results/panels/{sample}/{panel}.tsv",
+            f"results/panels/{sample}/{panel}.json",
+            f"results/report/{sample}/{panel}.html",
+        ]
+    return targets

@@ -1,0 +1,28 @@
+"""Simulated demo trio reads (only needed when the units sheet points at resources/demo/reads)."""
+
+
+rule simulate_demo_reads:
+    input:
+        planted=str(REPO / "resources/demo/planted_truth.tsv"),
+        truth=str(REPO / "resources/demo/truth/NA12878_platinum.vcf.gz"),
+        fasta=str(REPO / "resources/demo/reference/chr21.fa.gz"),
+    output:
+        reads=expand(
+            str(DEMO_READS / "{person}_R{read}.fastq.gz"),
+            person=["proband", "father", "mother"],
+            read=[1, 2],
+        ),
+        truth=str(DEMO_READS / "trio_truth.vcf.gz"),
+    log:
+        "logs/demo/simulate_demo_reads/demo.log",
+    benchmark:
+        "benchmarks/demo/simulate_demo_reads/demo.tsv"
+    threads: 2
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        demo=str(REPO / "resources/demo"),
+        outdir=str(DEMO_READS),
+    shell:
+        "{PY} hurtig.simulate --demo-dir {params.demo} --outdir {params.outdir} "
+        "--threads {threads} > {log} 2>&1"

@@ -1,0 +1,94 @@
+"""Panel stages: resolve a panel to regions, filter and rank one sample's variants, panel coverage.
+
+Everything here depends on the genome-wide annotated VCF only, so a new panel or panel version
+reruns these jobs alone (call once, filter many).
+"""
+
+import json
+
+PADDING = config.get("padding", {})
+COVERAGE_THRESHOLD = config.get("report", {}).get("coverage_threshold", 20)
+
+
+rule resolve_panel:
+    input:
+        panel=lambda wc: str(PANEL_DIR / f"{wc.panel}.tsv"),
+        gff3=str(GFF3) if GFF3 else [],
+    output:
+        bed="results/panels/_regions/{panel}.bed",
+        json="results/panels/_regions/{panel}.json",
+    log:
+        "logs/panels/resolve_panel/{panel}.log",
+    benchmark:
+        "benchmarks/panels/resolve_panel/{panel}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        acceptor=PADDING.get("acceptor", 20),
+        donor=PADDING.get("donor", 6),
+    shell:
+        "{PY} hurtig.panels --panel {input.panel} --gff3 {input.gff3}"
+        " --out-bed {output.bed} --out-json {output.json}"
+        " --acceptor-padding {params.acceptor} --donor-padding {params.donor} 2> {log}"
+
+
+rule write_settings:
+    output:
+        "results/provenance/settings.json",
+    log:
+        "logs/panels/write_settings/settings.log",
+    params:
+        settings=json.dumps(
+            {"filters": config.get("filters", {}), "ranking": config.get("ranking", {})},
+            sort_keys=True,
+        ),
+    shell:
+        "printf '%s\\n' {params.settings:q} > {output} 2> {log}"
+
+
+rule prioritise_variants:
+    input:
+        vcf=lambda wc: f"results/annotated/{SAMPLES[wc.sample].family}.vcf.gz",
+        tbi=lambda wc: f"results/annotated/{SAMPLES[wc.sample].family}.vcf.gz.tbi",
+        samples=str(cfg_path("samples")),
+        bed="results/panels/_regions/{panel}.bed",
+        panel="results/panels/_regions/{panel}.json",
+        settings="results/provenance/settings.json",
+    output:
+        tsv="results/panels/{sample}/{panel}.tsv",
+        json="results/panels/{sample}/{panel}.json",
+    log:
+        "logs/panels/prioritise_variants/{sample}/{panel}.log",
+    benchmark:
+        "benchmarks/panels/prioritise_variants/{sample}/{panel}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    shell:
+        "{PY} hurtig.prioritise --vcf {input.vcf} --samples {input.samples}"
+        " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
+        " --settings {input.settings} --out-tsv {output.tsv} --out-json {output.json} 2> {log}"
+
+
+rule compute_panel_coverage:
+    input:
+        cram="results/alignment/{sample}.cram",
+        crai="results/alignment/{sample}.cram.crai",
+        bed="results/panels/_regions/{panel}.bed",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        regions="results/qc/coverage/{sample}/{panel}.regions.bed.gz",
+        thresholds="results/qc/coverage/{sample}/{panel}.thresholds.bed.gz",
+        summary="results/qc/coverage/{sample}/{panel}.mosdepth.summary.txt",
+    log:
+        "logs/panels/compute_panel_coverage/{sample}/{panel}.log",
+    benchmark:
+        "benchmarks/panels/compute_panel_coverage/{sample}/{panel}.tsv"
+    conda:
+        "../../envs/mosdepth.yaml"
+    params:
+        prefix="results/qc/coverage/{sample}/{panel}",
+        threshold=COVERAGE_THRESHOLD,
+    shell:
+        "mosdepth --no-per-base --by {input.bed} --thresholds {params.threshold}"
+        " --fasta {input.fasta} {params.prefix} {input.cram} 2> {log}"

@@ -1,0 +1,43 @@
+"""Per-sample alignment QC: samtools stats and mosdepth coverage."""
+
+
+rule compute_alignment_stats:
+    input:
+        cram="results/alignment/{sample}.cram",
+        crai="results/alignment/{sample}.cram.crai",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        "results/qc/samtools_stats/{sample}.txt",
+    log:
+        "logs/qc/compute_alignment_stats/{sample}.log",
+    benchmark:
+        "benchmarks/qc/compute_alignment_stats/{sample}.tsv"
+    threads: 2
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "samtools stats -@ {threads} --reference {input.fasta} {input.cram} > {output} 2> {log}"
+
+
+rule compute_coverage:
+    input:
+        cram="results/alignment/{sample}.cram",
+        crai="results/alignment/{sample}.cram.crai",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        summary="results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+        dist="results/qc/mosdepth/{sample}.mosdepth.global.dist.txt",
+    log:
+        "logs/qc/compute_coverage/{sample}.log",
+    benchmark:
+        "benchmarks/qc/compute_coverage/{sample}.tsv"
+    threads: 2
+    conda:
+        "../../envs/mosdepth.yaml"
+    params:
+        prefix="results/qc/mosdepth/{sample}",
+    shell:
+        "mosdepth --threads {threads} --no-per-base --fasta {input.fasta}"
+        " {params.prefix} {input.cram} 2> {log}"

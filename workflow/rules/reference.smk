@@ -1,0 +1,37 @@
+"""Reference indexes (bwa, fai), built next to the FASTA when missing."""
+
+REF_FAI = [f"{REFERENCE}.fai"] + ([f"{REFERENCE}.gzi"] if str(REFERENCE).endswith(".gz") else [])
+REF_BWA = multiext(str(REFERENCE), ".amb", ".ann", ".bwt", ".pac", ".sa")
+
+
+rule index_reference_fai:
+    input:
+        fasta=str(REFERENCE),
+    output:
+        REF_FAI,
+    log:
+        "logs/reference/index_reference_fai/reference.log",
+    benchmark:
+        "benchmarks/reference/index_reference_fai/reference.tsv"
+    conda:
+        "../../envs/samtools.yaml"
+    shell:
+        "samtools faidx {input.fasta} 2> {log}"
+
+
+rule index_reference_bwa:
+    input:
+        fasta=str(REFERENCE),
+    output:
+        REF_BWA,
+    log:
+        "logs/reference/index_reference_bwa/reference.log",
+    benchmark:
+        "benchmarks/reference/index_reference_bwa/reference.tsv"
+    resources:
+        mem_mb=lambda wc, attempt: 8000 * attempt,
+        runtime=lambda wc, attempt: 120 * attempt,
+    conda:
+        "../../envs/bwa.yaml"
+    shell:
+        "bwa index {input.fasta} 2> {log}"

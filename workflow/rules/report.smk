@@ -1,0 +1,68 @@
+"""Provenance per sample and the clinical HTML report per sample and panel."""
+
+
+def provenance_inputs(wildcards):
+    files = {"reference": REFERENCE, "gff3": GFF3, "gnomad": GNOMAD, "clinvar": CLINVAR}
+    for panel in sample_panels(wildcards.sample):
+        files[f"panel_{panel}"] = PANEL_DIR / f"{panel}.tsv"
+    for unit in units_of(wildcards.sample):
+        for name in ("fq1", "fq2", "bam"):
+            path = getattr(unit, name)
+            if path is not None:
+                files[f"{unit.unit}_{name}"] = path
+    return {k: str(v) for k, v in files.items() if v is not None}
+
+
+rule write_provenance:
+    input:
+        unpack(provenance_inputs),
+        cram="results/alignment/{sample}.cram",
+    output:
+        "results/provenance/{sample}.json",
+    log:
+        "logs/report/write_provenance/{sample}.log",
+    benchmark:
+        "benchmarks/report/write_provenance/{sample}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        config=json.dumps(config, sort_keys=True, default=str),
+        inputs=lambda wc, input: " ".join(
+            f"{name}={path}" for name, path in input.items() if name != "cram"
+        ),
+    shell:
+        "printf '%s' {params.config:q} > {output}.config.json"
+        " && {PY} hurtig.provenance --sample {wildcards.sample}"
+        " --config-json {output}.config.json --inputs {params.inputs} --out {output} 2> {log}"
+        " && rm -f {output}.config.json"
+
+
+rule render_report:
+    input:
+        tsv="results/panels/{sample}/{panel}.tsv",
+        json="results/panels/{sample}/{panel}.json",
+        fastp=lambda wc: expand(
+            "results/qc/fastp/{{sample}}/{unit}.json",
+            unit=[u.unit for u in units_of(wc.sample)],
+        ),
+        stats="results/qc/samtools_stats/{sample}.txt",
+        summary="results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+        thresholds="results/qc/coverage/{sample}/{panel}.thresholds.bed.gz",
+        regions="results/qc/coverage/{sample}/{panel}.regions.bed.gz",
+        provenance="results/provenance/{sample}.json",
+    output:
+        "results/report/{sample}/{panel}.html",
+    log:
+        "logs/report/render_report/{sample}/{panel}.log",
+    benchmark:
+        "benchmarks/report/render_report/{sample}/{panel}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        threshold=COVERAGE_THRESHOLD,
+    shell:
+        "{PY} hurtig.report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
+        " --samtools-stats {input.stats} --mosdepth-summary {input.summary}"
+        " --coverage-thresholds {input.thresholds} --coverage-regions {input.regions}"
+        " --provenance {input.provenance} --coverage-threshold {params.threshold}"
+        " --out {output} 2> {log}"
