@@ -2,20 +2,6 @@
 units -> markdup -> CRAM + index."""
 
 
-def trim_input(wildcards):
-    unit = unit_of(wildcards)
-    if unit.bam is not None:
-        return {
-            "r1": f"results/fastq/{wildcards.sample}/{wildcards.unit}_R1.fastq.gz",
-            "r2": f"results/fastq/{wildcards.sample}/{wildcards.unit}_R2.fastq.gz",
-        }
-    return {"r1": str(unit.fq1), "r2": str(unit.fq2)}
-
-
-def bam_input(wildcards):
-    return str(unit_of(wildcards).bam)
-
-
 rule convert_bam_to_fastq:
     input:
         bam=bam_input,
@@ -26,9 +12,9 @@ rule convert_bam_to_fastq:
         "logs/align/convert_bam_to_fastq/{sample}/{unit}.log",
     benchmark:
         "benchmarks/align/convert_bam_to_fastq/{sample}/{unit}.tsv"
-    threads: 2
     conda:
         "../../envs/samtools.yaml"
+    threads: 2
     params:
         tmp="results/fastq/{sample}/{unit}.collate",
     shell:
@@ -49,21 +35,13 @@ rule trim_reads:
         "logs/align/trim_reads/{sample}/{unit}.log",
     benchmark:
         "benchmarks/align/trim_reads/{sample}/{unit}.tsv"
-    threads: 2
     conda:
         "../../envs/fastp.yaml"
+    threads: 2
     shell:
         "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2}"
         " --detect_adapter_for_pe --thread {threads} --compression 1"
         " --json {output.json} --html {output.html} 2> {log}"
-
-
-def read_group(wildcards):
-    unit = unit_of(wildcards)
-    return (
-        f"@RG\\tID:{unit.sample}.{unit.unit}\\tSM:{unit.sample}\\tLB:{unit.library}"
-        f"\\tPL:{unit.platform}\\tPU:{unit.unit}"
-    )
 
 
 rule align_reads:
@@ -78,11 +56,11 @@ rule align_reads:
         "logs/align/align_reads/{sample}/{unit}.log",
     benchmark:
         "benchmarks/align/align_reads/{sample}/{unit}.tsv"
+    conda:
+        "../../envs/bwa.yaml"
     threads: 4
     resources:
         mem_mb=lambda wc, attempt: 8000 * attempt,
-    conda:
-        "../../envs/bwa.yaml"
     params:
         rg=read_group,
         tmp="results/alignment/units/{sample}/{unit}.sorttmp",
@@ -109,9 +87,9 @@ rule mark_duplicates:
         "logs/align/mark_duplicates/{sample}.log",
     benchmark:
         "benchmarks/align/mark_duplicates/{sample}.tsv"
-    threads: 2
     conda:
         "../../envs/samtools.yaml"
+    threads: 2
     params:
         tmp="results/alignment/{sample}.markdup",
     shell:

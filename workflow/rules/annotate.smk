@@ -24,17 +24,6 @@ rule predict_consequences:
         )
 
 
-def source_args():
-    args = []
-    if GNOMAD:
-        args.append(f"--gnomad {GNOMAD}")
-    if CLINVAR:
-        args.append(f"--clinvar {CLINVAR}")
-    if CONTIG_MAP:
-        args.append("--contig-map " + " ".join(f"{k}={v}" for k, v in CONTIG_MAP.items()))
-    return " ".join(args)
-
-
 rule annotate_calls:
     input:
         vcf="results/annotated/{family}.csq.bcf",
@@ -51,4 +40,4 @@ rule annotate_calls:
     params:
         sources=source_args(),
     shell:
-        "{PY} hurtig.annotate --vcf {input.vcf} --out {output.vcf} {params.sources} 2> {log}"
+        "python -m hurtig.annotate --vcf {input.vcf} --out {output.vcf} {params.sources} 2> {log}"

@@ -1,8 +1,5 @@
 """Joint calling per family per genomic shard with bcftools, then concat, normalise, soft-filter."""
 
-CALLING = config.get("calling", {})
-PLOIDY = {"GRCh38": "GRCh38", "GRCh37": "GRCh37"}[config["reference"].get("build", "GRCh38")]
-
 
 rule make_shards:
     input:
@@ -20,19 +17,7 @@ rule make_shards:
     params:
         n=N_SHARDS,
     shell:
-        "{PY} hurtig.shards --fasta {input.fasta} --n {params.n} --outdir results/shards 2> {log}"
-
-
-def family_crams(wildcards):
-    return expand("results/alignment/{sample}.cram", sample=family_samples(wildcards.family))
-
-
-def sexes(wildcards):
-    """bcftools call --samples-file lines: sample and sex (M/F); unknown sex is called diploid."""
-    return "".join(
-        f"{s}\\t{'M' if SAMPLES[s].sex == 'male' else 'F'}\\n"
-        for s in family_samples(wildcards.family)
-    )
+        "python -m hurtig.shards --fasta {input.fasta} --n {params.n} --outdir results/shards 2> {log}"
 
 
 rule call_shard:

@@ -12,11 +12,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 from hurtig.errors import InputError  # noqa: E402
 from hurtig import sheets  # noqa: E402
 
-
-shell.prefix("set -euo pipefail; umask 077; ")
-
-# Rules call our Python CLIs through this prefix (importable package in scripts/).
-PY = f"PYTHONPATH={REPO / 'scripts'} python -m"
+# Strict bash, private outputs, and our importable package (scripts/hurtig) for `python -m`.
+shell.prefix(f"set -euo pipefail; umask 077; export PYTHONPATH={REPO / 'scripts'}; ")
 DEMO_READS = REPO / "resources" / "demo" / "reads"
 
 
@@ -33,7 +30,9 @@ def _load_run():
     units = sheets.load_units(
         sheets.resolve(base, config["units"]), samples, produced_dir=DEMO_READS
     )
-    sheets.check_panels(samples, sheets.resolve(base, config.get("panels")), config_file)
+    sheets.check_panels(
+        samples, sheets.resolve(base, config.get("panels")), config_file
+    )
     fasta = sheets.resolve(base, config["reference"]["fasta"])
     if not fasta.is_file():
         raise InputError(f"{config_file}: reference.fasta not found: {fasta}")
@@ -46,7 +45,9 @@ def _load_run():
         if value is not None and not value.is_file():
             raise InputError(f"{config_file}: annotation.{key} not found: {value}")
     if any(s.panels for s in samples.values()) and not config["reference"].get("gff3"):
-        raise InputError(f"{config_file}: samples request panels but reference.gff3 is not set")
+        raise InputError(
+            f"{config_file}: samples request panels but reference.gff3 is not set"
+        )
     return config_file, samples, units
 
 
@@ -74,6 +75,12 @@ PANEL_DIR = cfg_path("panels")
 CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
 N_SHARDS = config.get("calling", {}).get("shards", 8)
 SHARDS = [f"{i:04d}" for i in range(N_SHARDS)]
+CALLING = config.get("calling", {})
+PLOIDY = {"GRCh38": "GRCh38", "GRCh37": "GRCh37"}[
+    config["reference"].get("build", "GRCh38")
+]
+PADDING = config.get("padding", {})
+COVERAGE_THRESHOLD = config.get("report", {}).get("coverage_threshold", 20)
 FAMILIES = sorted({s.family for s in SAMPLES.values()})
 
 
@@ -125,7 +132,10 @@ def all_targets():
             f"results/provenance/{sample}.json",
         ]
     for family in FAMILIES:
-        targets += [f"results/calls/{family}.vcf.gz", f"results/annotated/{family}.vcf.gz"]
+        targets += [
+            f"results/calls/{family}.vcf.gz",
+            f"results/annotated/{family}.vcf.gz",
+        ]
     for sample, panel in sample_panel_pairs():
         targets += [
             f"results/panels/{sample}/{panel}.tsv",
@@ -133,3 +143,67 @@ def all_targets():
             f"results/report/{sample}/{panel}.html",
         ]
     return targets
+
+
+# Input functions and parameters of the stages.
+
+
+def trim_input(wildcards):
+    unit = unit_of(wildcards)
+    if unit.bam is not None:
+        return {
+            "r1": f"results/fastq/{wildcards.sample}/{wildcards.unit}_R1.fastq.gz",
+            "r2": f"results/fastq/{wildcards.sample}/{wildcards.unit}_R2.fastq.gz",
+        }
+    return {"r1": str(unit.fq1), "r2": str(unit.fq2)}
+
+
+def bam_input(wildcards):
+    return str(unit_of(wildcards).bam)
+
+
+def read_group(wildcards):
+    unit = unit_of(wildcards)
+    return (
+        f"@RG\\tID:{unit.sample}.{unit.unit}\\tSM:{unit.sample}\\tLB:{unit.library}"
+        f"\\tPL:{unit.platform}\\tPU:{unit.unit}"
+    )
+
+
+def family_crams(wildcards):
+    return expand(
+        "results/alignment/{sample}.cram", sample=family_samples(wildcards.family)
+    )
+
+
+def sexes(wildcards):
+    """bcftools call --samples-file lines: sample and sex (M/F); unknown sex is called diploid."""
+    return "".join(
+        f"{s}\\t{'M' if SAMPLES[s].sex == 'male' else 'F'}\\n"
+        for s in family_samples(wildcards.family)
+    )
+
+
+def source_args():
+    args = []
+    if GNOMAD:
+        args.append(f"--gnomad {GNOMAD}")
+    if CLINVAR:
+        args.append(f"--clinvar {CLINVAR}")
+    if CONTIG_MAP:
+        args.append(
+            "--contig-map " + " ".join(f"{k}={v}" for k, v in CONTIG_MAP.items())
+        )
+    return " ".join(args)
+
+
+def provenance_inputs(wildcards):
+    files = {"reference": REFERENCE, "gff3": GFF3, "gnomad": GNOMAD, "clinvar": CLINVAR}
+    for panel in sample_panels(wildcards.sample):
+        files[f"panel_{panel}"] = PANEL_DIR / f"{panel}.tsv"
+    for unit in units_of(wildcards.sample):
+        for name in ("fq1", "fq2", "bam"):
+            path = getattr(unit, name)
+            if path is not None:
+                files[f"{unit.unit}_{name}"] = path
+    return {k: str(v) for k, v in files.items() if v is not None}

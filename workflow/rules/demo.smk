@@ -17,12 +17,12 @@ rule simulate_demo_reads:
         "logs/demo/simulate_demo_reads/demo.log",
     benchmark:
         "benchmarks/demo/simulate_demo_reads/demo.tsv"
-    threads: 2
     conda:
         "../../envs/hurtig.yaml"
+    threads: 2
     params:
-        demo=str(REPO / "resources/demo"),
-        outdir=str(DEMO_READS),
+        demo=lambda wc, input: Path(input.planted).parent,
+        outdir=lambda wc, output: Path(output.truth).parent,
     shell:
-        "{PY} hurtig.simulate --demo-dir {params.demo} --outdir {params.outdir} "
+        "python -m hurtig.simulate --demo-dir {params.demo} --outdir {params.outdir} "
         "--threads {threads} > {log} 2>&1"

@@ -4,11 +4,6 @@ Everything here depends on the genome-wide annotated VCF only, so a new panel or
 reruns these jobs alone (call once, filter many).
 """
 
-import json
-
-PADDING = config.get("padding", {})
-COVERAGE_THRESHOLD = config.get("report", {}).get("coverage_threshold", 20)
-
 
 rule resolve_panel:
     input:
@@ -27,7 +22,7 @@ rule resolve_panel:
         acceptor=PADDING.get("acceptor", 20),
         donor=PADDING.get("donor", 6),
     shell:
-        "{PY} hurtig.panels --panel {input.panel} --gff3 {input.gff3}"
+        "python -m hurtig.panels --panel {input.panel} --gff3 {input.gff3}"
         " --out-bed {output.bed} --out-json {output.json}"
         " --acceptor-padding {params.acceptor} --donor-padding {params.donor} 2> {log}"
 
@@ -37,9 +32,14 @@ rule write_settings:
         "results/provenance/settings.json",
     log:
         "logs/panels/write_settings/settings.log",
+    conda:
+        "../../envs/hurtig.yaml"
     params:
         settings=json.dumps(
-            {"filters": config.get("filters", {}), "ranking": config.get("ranking", {})},
+            {
+                "filters": config.get("filters", {}),
+                "ranking": config.get("ranking", {}),
+            },
             sort_keys=True,
         ),
     shell:
@@ -64,7 +64,7 @@ rule prioritise_variants:
     conda:
         "../../envs/hurtig.yaml"
     shell:
-        "{PY} hurtig.prioritise --vcf {input.vcf} --samples {input.samples}"
+        "python -m hurtig.prioritise --vcf {input.vcf} --samples {input.samples}"
         " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
         " --settings {input.settings} --out-tsv {output.tsv} --out-json {output.json} 2> {log}"
 

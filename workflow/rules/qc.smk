@@ -13,9 +13,9 @@ rule compute_alignment_stats:
         "logs/qc/compute_alignment_stats/{sample}.log",
     benchmark:
         "benchmarks/qc/compute_alignment_stats/{sample}.tsv"
-    threads: 2
     conda:
         "../../envs/samtools.yaml"
+    threads: 2
     shell:
         "samtools stats -@ {threads} --reference {input.fasta} {input.cram} > {output} 2> {log}"
 
@@ -33,9 +33,9 @@ rule compute_coverage:
         "logs/qc/compute_coverage/{sample}.log",
     benchmark:
         "benchmarks/qc/compute_coverage/{sample}.tsv"
-    threads: 2
     conda:
         "../../envs/mosdepth.yaml"
+    threads: 2
     params:
         prefix="results/qc/mosdepth/{sample}",
     shell:

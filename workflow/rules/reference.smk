@@ -1,6 +1,8 @@
 """Reference indexes (bwa, fai), built next to the FASTA when missing."""
 
-REF_FAI = [f"{REFERENCE}.fai"] + ([f"{REFERENCE}.gzi"] if str(REFERENCE).endswith(".gz") else [])
+REF_FAI = [f"{REFERENCE}.fai"] + (
+    [f"{REFERENCE}.gzi"] if str(REFERENCE).endswith(".gz") else []
+)
 REF_BWA = multiext(str(REFERENCE), ".amb", ".ann", ".bwt", ".pac", ".sa")
 
 
@@ -28,10 +30,10 @@ rule index_reference_bwa:
         "logs/reference/index_reference_bwa/reference.log",
     benchmark:
         "benchmarks/reference/index_reference_bwa/reference.tsv"
+    conda:
+        "../../envs/bwa.yaml"
     resources:
         mem_mb=lambda wc, attempt: 8000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
-    conda:
-        "../../envs/bwa.yaml"
     shell:
         "bwa index {input.fasta} 2> {log}"

@@ -1,18 +1,6 @@
 """Provenance per sample and the clinical HTML report per sample and panel."""
 
 
-def provenance_inputs(wildcards):
-    files = {"reference": REFERENCE, "gff3": GFF3, "gnomad": GNOMAD, "clinvar": CLINVAR}
-    for panel in sample_panels(wildcards.sample):
-        files[f"panel_{panel}"] = PANEL_DIR / f"{panel}.tsv"
-    for unit in units_of(wildcards.sample):
-        for name in ("fq1", "fq2", "bam"):
-            path = getattr(unit, name)
-            if path is not None:
-                files[f"{unit.unit}_{name}"] = path
-    return {k: str(v) for k, v in files.items() if v is not None}
-
-
 rule write_provenance:
     input:
         unpack(provenance_inputs),
@@ -32,7 +20,7 @@ rule write_provenance:
         ),
     shell:
         "printf '%s' {params.config:q} > {output}.config.json"
-        " && {PY} hurtig.provenance --sample {wildcards.sample}"
+        " && python -m hurtig.provenance --sample {wildcards.sample}"
         " --config-json {output}.config.json --inputs {params.inputs} --out {output} 2> {log}"
         " && rm -f {output}.config.json"
 
@@ -61,7 +49,7 @@ rule render_report:
     params:
         threshold=COVERAGE_THRESHOLD,
     shell:
-        "{PY} hurtig.report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
+        "python -m hurtig.report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
         " --samtools-stats {input.stats} --mosdepth-summary {input.summary}"
         " --coverage-thresholds {input.thresholds} --coverage-regions {input.regions}"
         " --provenance {input.provenance} --coverage-threshold {params.threshold}"
