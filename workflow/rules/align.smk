@@ -18,7 +18,7 @@ rule convert_bam_to_fastq:
     params:
         tmp="results/fastq/{sample}/{unit}.collate",
     shell:
-        "(samtools collate -@ {threads} -u -O -T {params.tmp} {input.bam}"
+        "(samtools collate -@ {threads} -u -O {input.bam} {params.tmp}"
         " | samtools fastq -@ {threads} -F 0x900 -1 {output.r1} -2 {output.r2}"
         " -0 /dev/null -s /dev/null -n -) 2> {log}"
 

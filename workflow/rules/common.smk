@@ -14,7 +14,7 @@ from hurtig import sheets  # noqa: E402
 
 # Strict bash, private outputs, and our importable package (scripts/hurtig) for `python -m`.
 shell.prefix(f"set -euo pipefail; umask 077; export PYTHONPATH={REPO / 'scripts'}; ")
-DEMO_READS = REPO / "resources" / "demo" / "reads"
+DEMO_READS = sheets.DEMO_READS
 
 
 def _load_run():
