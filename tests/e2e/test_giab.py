@@ -1,0 +1,87 @@
+"""Real GIAB NA12878 reads through the pipeline, scored against the GIAB truth.
+
+Thresholds sit just below what the pipeline measured when this test was written (see
+docs/VALIDATION.md), so an accuracy regression fails the suite: inside the confident bed every
+truth variant must be found with the right genotype; over the whole 100 kb window (where the truth
+is incomplete and most false positives sit in tandem repeats) SNV F1 must stay >= 0.93 and the
+genotype-aware indel F1 >= 0.70.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+GIAB = REPO / "resources" / "giab"
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def metrics(giab_run: Path) -> dict:
+    out = giab_run / "giab_metrics.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hurtig.evaluate",
+            "--truth",
+            str(GIAB / "test_nist.b37_chr20_100kbp_at_10mb.vcf.gz"),
+            "--query",
+            str(giab_run / "results" / "calls" / "giab.vcf.gz"),
+            "--reference",
+            str(GIAB / "reference" / "chr20.fa.gz"),
+            "--truth-sample",
+            "INTEGRATION",
+            "--query-sample",
+            "NA12878",
+            "--bed",
+            str(GIAB / "test_nist.b37_chr20_100kbp_at_10mb.bed"),
+            "--region",
+            "chr20:10000000-10100000",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "scripts")},
+    )
+    result = json.loads(out.read_text())
+    print(json.dumps(result["metrics"], indent=1))
+    return result["metrics"]
+
+
+def test_confident_bed_is_perfect(metrics: dict) -> None:
+    for kind in ("SNV", "INDEL"):
+        m = metrics["confident_bed"][kind]
+        assert m["fn"] == 0 and m["fp"] == 0, (kind, m)
+        assert m["f1"] == 1.0
+
+
+def test_whole_window_accuracy(metrics: dict) -> None:
+    assert metrics["window"]["SNV"]["f1"] >= 0.93, metrics["window"]["SNV"]
+    assert metrics["window"]["SNV"]["recall"] >= 0.98, metrics["window"]["SNV"]
+    assert metrics["window"]["INDEL"]["f1"] >= 0.70, metrics["window"]["INDEL"]
+
+
+def test_read_groups_and_duplicates_marked(giab_run: Path) -> None:
+    stats = (giab_run / "results" / "qc" / "samtools_stats" / "NA12878.txt").read_text()
+    summary = {
+        line.split("\t")[1].rstrip(":"): line.split("\t")[2]
+        for line in stats.splitlines()
+        if line.startswith("SN\t")
+    }
+    assert int(summary["raw total sequences"]) > 50_000
+    assert int(summary["reads duplicated"]) > 0
+    header = subprocess.run(
+        ["samtools", "view", "-H", str(giab_run / "results" / "alignment" / "NA12878.cram")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "@RG\tID:NA12878.S1\tSM:NA12878" in header
