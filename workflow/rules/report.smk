@@ -48,9 +48,12 @@ rule render_report:
         "../../envs/hurtig.yaml"
     params:
         threshold=COVERAGE_THRESHOLD,
+        sex=lambda wc: SAMPLES[wc.sample].sex,
+        build=config["reference"].get("build", "GRCh38"),
     shell:
         "python -m hurtig.report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
         " --samtools-stats {input.stats} --mosdepth-summary {input.summary}"
         " --coverage-thresholds {input.thresholds} --coverage-regions {input.regions}"
         " --provenance {input.provenance} --coverage-threshold {params.threshold}"
+        " --sex {params.sex} --genome-build {params.build}"
         " --out {output} 2> {log}"

@@ -1,0 +1,483 @@
+"""Tests for hurtig.report: the self-contained clinical HTML report."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import gzip
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from hurtig import report
+from hurtig.report import ReportInputs, Thresholds, main, render_report
+
+TSV_HEADER = [
+    *report.TSV_COLUMNS,
+    "gq",
+    "gnomad_popmax_af",
+    "clinvar_stars",
+    "family_genotypes",
+    "panel_inheritance",
+    "panel_id",
+    "panel_version",
+]
+
+VARIANTS = [
+    {
+        "rank": "1",
+        "chrom": "chr1",
+        "pos": "150",
+        "ref": "C",
+        "alt": "T",
+        "gene": "GENEA",
+        "transcript": "ENST00000000001",
+        "hgvs_c": "c.100C>T",
+        "hgvs_p": "p.Arg34Ter",
+        "consequence": "stop_gained",
+        "genotype": "0/1",
+        "depth": "35",
+        "allele_balance": "0.49",
+        "gnomad_af": "",
+        "clinvar": "Pathogenic",
+        "inheritance": "AD",
+        "score": "12",
+        "explanation": "stop gained; absent from gnomAD; ClinVar pathogenic",
+        "gq": "99",
+        "gnomad_popmax_af": "",
+        "clinvar_stars": "2",
+        "family_genotypes": "P1:0/1,F1:0/0,M1:0/0",
+        "panel_inheritance": "AD",
+        "panel_id": "epi",
+        "panel_version": "1.0",
+    },
+    {
+        "rank": "2",
+        "chrom": "chr1",
+        "pos": "420",
+        "ref": "G",
+        "alt": "A",
+        "gene": "GENEB",
+        "transcript": "ENST00000000002",
+        "hgvs_c": "c.50G>A",
+        "hgvs_p": "p.Gly17Asp",
+        "consequence": "missense",
+        "genotype": "1/1",
+        "depth": "8",
+        "allele_balance": "1.00",
+        "gnomad_af": "0.00012",
+        "clinvar": "",
+        "inheritance": "AR",
+        "score": "4",
+        "explanation": "<script>alert('x')</script> missense",
+        "gq": "30",
+        "gnomad_popmax_af": "0.0004",
+        "clinvar_stars": "",
+        "family_genotypes": "",
+        "panel_inheritance": "AR",
+        "panel_id": "epi",
+        "panel_version": "1.0",
+    },
+]
+
+
+def write_variants(tmp_path: Path, variants: list[dict[str, str]]) -> tuple[Path, Path]:
+    """Prioritised TSV + JSON as hurtig.prioritise writes them."""
+    tsv = tmp_path / "S1.epi.tsv"
+    with tsv.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, TSV_HEADER, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(variants)
+    data = {
+        "sample": "S1",
+        "family": "FAM<1>",
+        "sex": "female",
+        "panel": {
+            "id": "epi",
+            "version": "1.0",
+            "display_name": "Epilepsy & <b>test</b>",
+            "sha256": "ab" * 32,
+            "genes": [
+                {"symbol": "GENEA", "hgnc_id": "1", "transcript": "ENST1", "inheritance": "AD"},
+                {"symbol": "GENEB", "hgnc_id": "2", "transcript": "ENST2", "inheritance": "AR"},
+            ],
+            "missing_genes": ["GHOSTGENE"],
+        },
+        "settings": {"filters": {"max_af": 0.01}, "ranking": {"weights": {"lof": 5}}},
+        "variants": [
+            {
+                **v,
+                "evidence": [
+                    {"category": "consequence", "points": 5, "text": f"{v['consequence']} <i>"},
+                    {"category": "frequency", "points": -1, "text": "seen in gnomAD"},
+                ],
+            }
+            for v in variants
+        ],
+    }
+    js = tmp_path / "S1.epi.json"
+    js.write_text(json.dumps(data))
+    return tsv, js
+
+
+def write_fastp(tmp_path: Path) -> Path:
+    """A real fastp JSON from a tiny paired FASTQ (fallback: the same fields by hand)."""
+    out = tmp_path / "unit1.fastp.json"
+    if shutil.which("fastp"):
+        seqs = [
+            "ACGTTGCAAGGCTTACCGATCGATCGGATCCATGCAAGTC",
+            "TTGACCGATGCATGCCGTAAGCTAGCTAGGCTTACGATCG",
+        ]
+        for mate in (1, 2):
+            with (tmp_path / f"r{mate}.fq").open("w") as handle:
+                for i in range(20):
+                    seq = seqs[(i + mate) % 2]
+                    handle.write(f"@read{i}/{mate}\n{seq}\n+\n{'I' * len(seq)}\n")
+        subprocess.run(
+            ["fastp", "-i", tmp_path / "r1.fq", "-I", tmp_path / "r2.fq", "-o", tmp_path / "o1.fq",
+             "-O", tmp_path / "o2.fq", "-j", out, "-h", tmp_path / "fastp.html", "-w", "1"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    else:
+        block = {"total_reads": 40, "total_bases": 1600, "q30_rate": 0.95, "q20_rate": 0.99}
+        out.write_text(
+            json.dumps(
+                {
+                    "summary": {
+                        "fastp_version": "0.23.2",
+                        "sequencing": "paired end (40 cycles + 40 cycles)",
+                        "before_filtering": block,
+                        "after_filtering": block,
+                    },
+                    "duplication": {"rate": 0.1},
+                    "insert_size": {"peak": 40},
+                }
+            )
+        )
+    return out
+
+
+SAM = (
+    "@SQ\tSN:chr1\tLN:1000\n"
+    "r1\t99\tchr1\t100\t60\t10M\t=\t200\t110\tACGTACGTAC\tIIIIIIIIII\n"
+    "r1\t147\tchr1\t200\t60\t10M\t=\t100\t-110\tACGTACGTAC\tIIIIIIIIII\n"
+)
+
+
+def write_samtools_stats(tmp_path: Path) -> Path:
+    """`samtools stats` of a tiny SAM (fallback: the SN lines by hand)."""
+    out = tmp_path / "S1.stats.txt"
+    if shutil.which("samtools"):
+        sam = tmp_path / "tiny.sam"
+        sam.write_text(SAM)
+        result = subprocess.run(
+            ["samtools", "stats", str(sam)], check=True, capture_output=True, text=True
+        )
+        out.write_text(result.stdout)
+    else:
+        out.write_text(
+            "SN\traw total sequences:\t2\nSN\treads mapped:\t2\nSN\treads duplicated:\t0\n"
+            "SN\tbases mapped:\t20\t# ignores clipping\nSN\terror rate:\t0.000000e+00\n"
+            "SN\tinsert size average:\t110.0\n"
+        )
+    return out
+
+
+def write_mosdepth(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """mosdepth summary + `--by` regions/thresholds files for 3 exons (GENEB exon2 is low)."""
+    summary = tmp_path / "S1.mosdepth.summary.txt"
+    summary.write_text(
+        "chrom\tlength\tbases\tmean\tmin\tmax\n"
+        "chr1\t1000\t32000\t32.00\t0\t60\n"
+        "total\t1000\t32000\t32.00\t0\t60\n"
+        "chr1_region\t300\t9000\t30.00\t0\t60\n"
+        "total_region\t300\t9000\t30.00\t0\t60\n"
+    )
+    regions = [
+        ("chr1", 100, 200, "GENEA|ENST00000000001|exon1", 35.5, 100),
+        ("chr1", 400, 500, "GENEB|ENST00000000002|exon1", 30.0, 100),
+        ("chr1", 600, 700, "GENEB|ENST00000000002|exon2", 12.25, 40),
+    ]
+    thresholds = tmp_path / "S1.epi.thresholds.bed.gz"
+    with gzip.open(thresholds, "wt") as handle:
+        handle.write("#chrom\tstart\tend\tregion\t20X\n")
+        for chrom, start, end, name, _, bases in regions:
+            handle.write(f"{chrom}\t{start}\t{end}\t{name}\t{bases}\n")
+    regions_bed = tmp_path / "S1.epi.regions.bed.gz"
+    with gzip.open(regions_bed, "wt") as handle:
+        for chrom, start, end, name, depth, _ in regions:
+            handle.write(f"{chrom}\t{start}\t{end}\t{name}\t{depth:.2f}\n")
+    return summary, thresholds, regions_bed
+
+
+def write_provenance(tmp_path: Path) -> Path:
+    out = tmp_path / "S1.provenance.json"
+    out.write_text(
+        json.dumps(
+            {
+                "pipeline": {"version": "0.1.0", "git_commit": "0123456789abcdef" * 2 + "01234567",
+                             "dirty": False},
+                "tools": {"samtools": "1.16.1", "fastp": "0.23.2", "mosdepth": "0.3.3"},
+                "config_sha256": "cd" * 32,
+                "inputs": {"reference": {"path": "ref/<genome>.fa", "sha256": "ef" * 32,
+                                         "size": 123456}},
+                "created": "2024-01-01T00:00:00Z",
+            }
+        )
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def tool_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """fastp JSON and samtools stats, made once per module (running the tools takes ~1 s)."""
+    folder = tmp_path_factory.mktemp("tools")
+    return write_fastp(folder), write_samtools_stats(folder)
+
+
+@pytest.fixture
+def inputs(tmp_path: Path, tool_outputs: tuple[Path, Path]) -> ReportInputs:
+    tsv, js = write_variants(tmp_path, VARIANTS)
+    summary, thresholds, regions = write_mosdepth(tmp_path)
+    return ReportInputs(
+        tsv=tsv,
+        json=js,
+        fastp=(tool_outputs[0],),
+        samtools_stats=tool_outputs[1],
+        mosdepth_summary=summary,
+        coverage_thresholds=thresholds,
+        coverage_regions=regions,
+        provenance=write_provenance(tmp_path),
+    )
+
+
+def cli_args(inp: ReportInputs, out: Path) -> list[str]:
+    return [
+        "--tsv", str(inp.tsv), "--json", str(inp.json), "--fastp", *map(str, inp.fastp),
+        "--samtools-stats", str(inp.samtools_stats), "--mosdepth-summary",
+        str(inp.mosdepth_summary), "--coverage-thresholds", str(inp.coverage_thresholds),
+        "--coverage-regions", str(inp.coverage_regions), "--provenance", str(inp.provenance),
+        "--out", str(out),
+    ]  # fmt: skip
+
+
+class TableParser(HTMLParser):
+    """Collects the <tr> data attributes of tbody rows of table#variants, and all tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_variants = False
+        self.in_tbody = False
+        self.rows: list[dict[str, str | None]] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "table" and attributes.get("id") == "variants":
+            self.in_variants = True
+        elif tag == "tbody" and self.in_variants:
+            self.in_tbody = True
+        elif tag == "tr" and self.in_tbody:
+            self.rows.append(attributes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self.in_tbody = False
+        elif tag == "table":
+            self.in_variants = False
+
+
+def parse(html: str) -> TableParser:
+    parser = TableParser()
+    parser.feed(html)
+    return parser
+
+
+def test_cli_writes_report(inputs: ReportInputs, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "S1" / "epi.html"
+    assert main(cli_args(inputs, out)) == 0
+    html = out.read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    parsed = parse(html)
+    assert [r["data-rank"] for r in parsed.rows] == ["1", "2"]
+    assert [r["data-gene"] for r in parsed.rows] == ["GENEA", "GENEB"]
+    assert not list(out.parent.glob(".*tmp"))
+
+
+def test_row_count_matches_tsv(inputs: ReportInputs) -> None:
+    html = render_report(inputs)
+    with inputs.tsv.open() as handle:
+        tsv_rows = sum(1 for _ in csv.DictReader(handle, delimiter="\t"))
+    assert len(parse(html).rows) == tsv_rows == 2
+    assert html.count('<details class="variant"') == 2
+
+
+def test_values_are_escaped(inputs: ReportInputs) -> None:
+    html = render_report(inputs)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "<b>test</b>" not in html
+    assert "Epilepsy &amp; &lt;b&gt;test&lt;/b&gt;" in html
+    assert "FAM&lt;1&gt;" in html
+    assert "ref/&lt;genome&gt;.fa" in html
+    # Exactly one script element: ours.
+    assert html.count("<script>") == 1
+
+
+def test_no_network_resources(inputs: ReportInputs) -> None:
+    html = render_report(inputs)
+    assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", html, re.IGNORECASE)
+    assert "<link" not in html.lower()
+    assert "@import" not in html
+    assert "url(" not in html
+    parsed = parse(html)
+    for tag, attrs in parsed.tags:
+        assert "src" not in attrs, tag
+        if "href" in attrs and tag != "a":
+            raise AssertionError(f"<{tag}> with href")
+        href = attrs.get("href") or ""
+        if tag == "a" and not href.startswith("#"):
+            assert href.startswith("https://"), href
+            assert "noreferrer" in (attrs.get("rel") or "")
+    assert "default-src 'none'" in html
+
+
+def test_variant_links(inputs: ReportInputs) -> None:
+    html = render_report(inputs)
+    assert "https://gnomad.broadinstitute.org/variant/1-150-C-T?dataset=gnomad_r4" in html
+    assert "https://genome.ucsc.edu/cgi-bin/hgTracks?db=hg38&amp;position=chr1:125-175" in html
+    assert "https://www.ncbi.nlm.nih.gov/clinvar/?term=" in html
+    links37 = report.variant_links(VARIANTS[0], "GRCh37")
+    assert "db=hg19" in links37["UCSC"]
+    assert "chrpos37" in links37["ClinVar"]
+
+
+def test_header_and_verdict(inputs: ReportInputs) -> None:
+    html = render_report(inputs)
+    assert ">S1<" in html
+    assert "female" in html
+    assert "abababababab" in html  # short panel sha256
+    assert "0123456789ab" in html  # short commit
+    assert 'class="verdict check"' in html  # panel coverage 80 % < 95 %
+    assert "Panel bases ≥ 20× is 80.0 % (required ≥ 95 %)" in html
+
+
+def test_verdict_pass(tmp_path: Path, inputs: ReportInputs) -> None:
+    html = render_report(inputs, Thresholds(min_panel_fraction=0.5))
+    assert 'class="verdict pass"' in html
+    assert ">PASS<" in html
+
+
+def test_missing_and_low_coverage_listed(inputs: ReportInputs) -> None:
+    html = render_report(inputs)
+    assert "GHOSTGENE" in html
+    assert "not found in the gene model" in html
+    low = html.split('id="low-coverage-exons"')[1].split("</table>")[0]
+    assert "GENEB" in low and "exon2" in low
+    assert "exon1" not in low  # fully covered exons are not listed as low
+    assert "chr1:601-700" in low
+    assert "40.0 %" in low
+
+
+def test_evidence_listed(inputs: ReportInputs) -> None:
+    html = render_report(inputs)
+    assert "+5" in html and "−1" not in html and "-1" in html
+    assert "stop_gained &lt;i&gt;" in html
+
+
+def test_empty_table(tmp_path: Path, inputs: ReportInputs) -> None:
+    tsv, js = write_variants(tmp_path, [])
+    html = render_report(dataclasses.replace(inputs, tsv=tsv, json=js))
+    assert "No variants passed the panel filters" in html
+    assert parse(html).rows == []
+    assert 'id="variants"' in html
+
+
+def test_deterministic_with_source_date_epoch(
+    inputs: ReportInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = render_report(inputs)
+    assert first == render_report(inputs)
+    assert "2023-11-14 22:13 UTC" in first
+
+
+def test_mismatched_json_is_input_error(
+    tmp_path: Path, inputs: ReportInputs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    _, js = write_variants(other, [])
+    out = tmp_path / "r.html"
+    args = cli_args(inputs, out)
+    args[args.index("--json") + 1] = str(js)
+    assert report.run_cli(main, args) == 2
+    assert "variants but the TSV has 2 rows" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_missing_tsv_column_is_input_error(tmp_path: Path, inputs: ReportInputs) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("rank\tgene\n1\tX\n")
+    with pytest.raises(report.InputError, match="missing column"):
+        report.read_tsv(bad)
+
+
+def test_formatters() -> None:
+    assert report.fmt_af("0.00012") == "1.20e-04"
+    assert report.fmt_af("0.25") == "0.2500"
+    assert report.fmt_af("") == ""
+    assert report.fmt_pct(0.955) == "95.5 %"
+    assert report.fmt_pct(None) == "–"
+    assert report.fmt_int(1234567) == "1\u2009234\u2009567"
+    assert report.fmt_points(3) == "+3"
+    assert report.flatten({"b": {"x": [1, 2]}, "a": "t"}) == [("a", "t"), ("b.x", "[1, 2]")]
+
+
+SORT_HARNESS = """<script>
+function order() {
+  return Array.from(document.querySelectorAll("#variants tbody tr"))
+    .map(r => r.dataset.rank).join(",");
+}
+var ths = document.querySelectorAll("#variants th"), out = [];
+ths[11].click(); out.push("score-asc:" + order());
+ths[11].click(); out.push("score-desc:" + order());
+ths[6].click(); out.push("depth-asc:" + order());
+ths[8].click(); out.push("af-asc:" + order());
+var f = document.getElementById("variant-filter");
+f.value = "GENEB missense"; f.dispatchEvent(new Event("input"));
+out.push("shown:" + Array.from(document.querySelectorAll("#variants tbody tr"))
+  .filter(r => !r.hidden).map(r => r.dataset.rank).join(","));
+document.title = "RESULT " + out.join(" ");
+</script></body>"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed")
+def test_sorting_and_filter_in_browser(inputs: ReportInputs, tmp_path: Path) -> None:
+    html = render_report(inputs).replace("</body>", SORT_HARNESS)
+    page = tmp_path / "harness.html"
+    page.write_text(html)
+    result = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    title = re.search(r"<title>RESULT ([^<]*)</title>", result.stdout)
+    assert title, result.stdout[:500]
+    assert title.group(1).split() == [
+        "score-asc:2,1",
+        "score-desc:1,2",
+        "depth-asc:2,1",
+        "af-asc:1,2",  # absent from gnomAD sorts as 0
+        "shown:2",
+    ]
