@@ -19,7 +19,10 @@ import yaml
 
 from hurtig.errors import InputError, run_cli
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "config" / "schemas"
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA_DIR = REPO / "config" / "schemas"
+# The demo's reads are simulated by the workflow itself, so they need not exist before the run.
+DEMO_READS = REPO / "resources" / "demo" / "reads"
 MISSING_PARENT = {"", "0"}
 
 
@@ -260,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     units_path = resolve(base, config["units"])
     assert samples_path is not None and units_path is not None
     samples = load_samples(samples_path)
-    units = load_units(units_path, samples)
+    units = load_units(units_path, samples, produced_dir=DEMO_READS)
     check_panels(samples, resolve(base, config.get("panels")), config_file)
     print(f"{config_file}: OK ({len(samples)} samples, {len(units)} units)")
     return 0
