@@ -54,6 +54,8 @@ rule prioritise_variants:
         bed="results/panels/_regions/{panel}.bed",
         panel="results/panels/_regions/{panel}.json",
         settings="results/provenance/settings.json",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
     output:
         tsv="results/panels/{sample}/{panel}.tsv",
         json="results/panels/{sample}/{panel}.json",
@@ -66,7 +68,8 @@ rule prioritise_variants:
     shell:
         "python -m hurtig.prioritise --vcf {input.vcf} --samples {input.samples}"
         " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
-        " --settings {input.settings} --out-tsv {output.tsv} --out-json {output.json} 2> {log}"
+        " --settings {input.settings} --fasta {input.fasta}"
+        " --out-tsv {output.tsv} --out-json {output.json} 2> {log}"
 
 
 rule compute_panel_coverage:

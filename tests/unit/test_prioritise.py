@@ -1,0 +1,151 @@
+"""Golden-file and behaviour tests for hurtig.prioritise.
+
+Golden cases live in tests/data/<case>/ (see the README there). Set HURTIG_UPDATE_GOLDEN=1 to
+rewrite expected.tsv after a deliberate change, then review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pysam
+import pytest
+
+from hurtig import panels, prioritise
+from hurtig.errors import InputError
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _bgzip(src: Path, dest_dir: Path) -> Path:
+    plain = dest_dir / src.name
+    shutil.copy(src, plain)
+    out = Path(str(plain) + ".gz")
+    pysam.tabix_compress(str(plain), str(out), force=True)
+    pysam.tabix_index(str(out), preset="vcf", force=True)
+    return out
+
+
+def _run_case(case: str, tmp_path: Path, settings: dict | None = None) -> tuple[str, dict]:
+    d = DATA / case
+    vcf = _bgzip(d / "input.vcf", tmp_path)
+    if (d / "panel.json").exists():
+        pjson, pbed = d / "panel.json", d / "panel.bed"
+    else:
+        pjson, pbed = tmp_path / "panel.json", tmp_path / "panel.bed"
+        rc = panels.main(
+            [
+                "--panel", str(d / "panel.tsv"), "--gff3", str(d / "genes.gff3"),
+                "--out-bed", str(pbed), "--out-json", str(pjson),
+            ]
+        )  # fmt: skip
+        assert rc == 0
+    sfile = tmp_path / "settings.json"
+    sfile.write_text(json.dumps(settings or {"filters": {}, "ranking": {}}))
+    out_tsv, out_json = tmp_path / "out.tsv", tmp_path / "out.json"
+    sample = (d / "proband.txt").read_text().strip()
+    rc = prioritise.main(
+        [
+            "--vcf", str(vcf), "--samples", str(d / "samples.tsv"), "--sample", sample,
+            "--panel-json", str(pjson), "--panel-bed", str(pbed), "--settings", str(sfile),
+            "--out-tsv", str(out_tsv), "--out-json", str(out_json),
+        ]
+    )  # fmt: skip
+    assert rc == 0
+    return out_tsv.read_text(), json.loads(out_json.read_text())
+
+
+@pytest.mark.parametrize("case", ["trio_chr21", "x_male"])
+def test_golden(case: str, tmp_path: Path) -> None:
+    tsv, _ = _run_case(case, tmp_path)
+    expected = DATA / case / "expected.tsv"
+    if os.environ.get("HURTIG_UPDATE_GOLDEN"):
+        expected.write_text(tsv)
+    assert tsv == expected.read_text()
+
+
+def _rows(tsv: str) -> list[dict[str, str]]:
+    lines = tsv.rstrip("\n").split("\n")
+    header = lines[0].split("\t")
+    return [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+
+
+def test_trio_labels(tmp_path: Path) -> None:
+    tsv, doc = _run_case("trio_chr21", tmp_path)
+    rows = {int(r["pos"]): r for r in _rows(tsv)}
+    assert list(_rows(tsv)[0].keys()) == list(prioritise.TSV_COLUMNS)
+    # de novo London mutation first, with the documented explanation
+    top = _rows(tsv)[0]
+    assert top["pos"] == "25891784" and top["hgvs_c"] == "c.2149G>A"
+    assert top["hgvs_p"] == "p.(Val717Ile)"
+    assert top["inheritance"] == "de_novo"
+    assert top["explanation"] == (
+        "ClinVar pathogenic (0 stars, review status not given); missense_variant in APP "
+        "(p.(Val717Ile)); absent from gnomAD; de novo (parents 0/0, GQ ≥ 20, DP ≥ 10); "
+        "fits AD panel inheritance"
+    )
+    # CSTB: one paternal, one maternal -> compound heterozygous in trans
+    assert rows[43774702]["inheritance"] == "compound_heterozygous"
+    assert rows[43774709]["inheritance"] == "compound_heterozygous"
+    # JAM2: both hets from the father -> NOT compound heterozygous
+    for pos in (25683900, 25693800):
+        assert "compound" not in rows[pos]["inheritance"].replace("not compound", "")
+        assert rows[pos]["inheritance"] == "heterozygous_inherited_unaffected"
+        assert "in cis with" in rows[pos]["explanation"]
+    assert rows[25698700]["inheritance"] == "homozygous"
+    # filtered: common (25689900), low depth (25891796), outside the panel regions (43774645)
+    assert not {25689900, 25891796, 43774645} & set(rows)
+    assert doc["panel"]["id"] == "neuro_demo"
+    assert doc["panel"]["missing_genes"][0]["symbol"] == "PSEN1"
+    assert doc["variants"][0]["evidence"][0]["category"] == "clinvar"
+
+
+def test_x_male_hemizygous(tmp_path: Path) -> None:
+    tsv, _ = _run_case("x_male", tmp_path)
+    rows = {int(r["pos"]): r for r in _rows(tsv)}
+    assert rows[5001010]["inheritance"] == "x_linked_hemizygous"
+    assert "fits XR panel inheritance" in rows[5001010]["explanation"]
+    assert rows[5001010]["hgvs_c"] == "c.62C>T"
+    # PAR1 is autosomal: a het from the unaffected father is not hemizygous
+    assert rows[100100]["inheritance"] == "heterozygous_inherited_unaffected"
+    assert 5000160 not in rows  # synonymous, dropped
+
+
+def test_settings_override_and_unknown_key(tmp_path: Path) -> None:
+    tsv, _ = _run_case("trio_chr21", tmp_path, {"filters": {"max_af_recessive": 0.5}})
+    assert "25689900" not in {r["pos"] for r in _rows(tsv)}  # common now allowed, but synonymous
+    with pytest.raises(InputError, match="unknown filters key"):
+        prioritise.filter_settings({"max_af": 0.1})
+    with pytest.raises(InputError, match="unknown ranking key"):
+        prioritise.ranking_settings({"bogus": 1})
+    with pytest.raises(InputError, match="must be a number"):
+        prioritise.filter_settings({"min_depth": "8"})
+
+
+def test_keep_consequences_setting(tmp_path: Path) -> None:
+    keep = [*prioritise.DEFAULT_FILTERS["keep_consequences"], "synonymous_variant"]
+    tsv, _ = _run_case(
+        "trio_chr21", tmp_path, {"filters": {"keep_consequences": keep, "max_af_recessive": 0.5}}
+    )
+    assert "25689900" in {r["pos"] for r in _rows(tsv)}
+
+
+def test_sample_not_in_vcf(tmp_path: Path) -> None:
+    d = DATA / "trio_chr21"
+    vcf = _bgzip(d / "input.vcf", tmp_path)
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text(
+        "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\nZZ\tF\t\t\tmale\ttrue\t\n"
+    )
+    with pytest.raises(InputError, match="not in the VCF"):
+        prioritise.prioritise(
+            vcf,
+            prioritise.load_pedigree(sheet),
+            "ZZ",
+            prioritise.load_panel_json(d / "panel.json"),
+            prioritise.read_bed(d / "panel.bed"),
+            {},
+        )

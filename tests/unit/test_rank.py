@@ -1,0 +1,106 @@
+"""Tests for hurtig.rank."""
+
+from __future__ import annotations
+
+import pytest
+
+from hurtig.consequence import Severity
+from hurtig.errors import InputError
+from hurtig.inheritance import InheritanceCall, Pattern
+from hurtig.rank import (
+    DEFAULT_RANKING,
+    ClinvarClass,
+    VariantFacts,
+    classify_clinvar,
+    evidence_for,
+    explanation,
+    ranking_settings,
+    score,
+    sort_key,
+)
+
+DN = InheritanceCall((Pattern.DE_NOVO,), ("de novo (parents 0/0, GQ ≥ 20)",), "de_novo")
+
+
+@pytest.mark.parametrize(
+    ("sig", "cls"),
+    [
+        ("Pathogenic", ClinvarClass.PATHOGENIC),
+        ("Pathogenic/Likely_pathogenic", ClinvarClass.PATHOGENIC),
+        ("Likely_pathogenic", ClinvarClass.LIKELY_PATHOGENIC),
+        ("Uncertain_significance", ClinvarClass.VUS),
+        ("Conflicting_classifications_of_pathogenicity", ClinvarClass.CONFLICTING),
+        ("Benign/Likely_benign", ClinvarClass.BENIGN),
+        ("Likely_benign", ClinvarClass.BENIGN),
+        ("risk_factor", ClinvarClass.OTHER),
+        ("", None),
+    ],
+)
+def test_classify_clinvar(sig: str, cls: ClinvarClass | None) -> None:
+    assert classify_clinvar(sig) == cls
+
+
+def test_explanation_and_score() -> None:
+    facts = VariantFacts(
+        gene="APP",
+        consequence=Severity.missense_variant,
+        hgvs_p="p.(Val717Ile)",
+        clinvar_sig="Pathogenic",
+        clinvar_stars=0,
+        inheritance=DN,
+        fit=True,
+        fit_text="fits AD panel inheritance",
+        depth=35,
+        gq=99,
+        ab=0.5,
+        is_het=True,
+    )
+    items = evidence_for(facts, DEFAULT_RANKING)
+    assert explanation(items) == (
+        "ClinVar pathogenic (0 stars, review status not given); missense_variant in APP "
+        "(p.(Val717Ile)); absent from gnomAD; de novo (parents 0/0, GQ ≥ 20); "
+        "fits AD panel inheritance"
+    )
+    assert score(items) == 10 + 4 + 3 + 4 + 2
+    assert [e.category for e in items] == [
+        "clinvar", "consequence", "frequency", "inheritance", "inheritance",
+    ]  # fmt: skip
+
+
+def test_penalties() -> None:
+    facts = VariantFacts(
+        gene="G",
+        consequence=Severity.synonymous_variant,
+        clinvar_sig="Benign",
+        clinvar_stars=2,
+        gnomad_af=0.02,
+        fit=False,
+        fit_text="does not fit AR panel inheritance",
+        depth=9,
+        gq=25,
+        ab=0.21,
+        is_het=True,
+    )
+    items = evidence_for(facts, DEFAULT_RANKING)
+    assert score(items) == -8 + 1 - 5 - 3 - 2
+    assert "low quality: depth 9, GQ 25, allele balance 0.21" in explanation(items)
+    assert "common (gnomAD AF 0.02)" in explanation(items)
+
+
+def test_settings() -> None:
+    w = ranking_settings({"de_novo": 7})
+    assert w["de_novo"] == 7 and w["homozygous"] == DEFAULT_RANKING["homozygous"]
+    with pytest.raises(InputError):
+        ranking_settings({"nope": 1})
+    with pytest.raises(InputError):
+        ranking_settings({"de_novo": "high"})
+
+
+def test_sort_key_deterministic() -> None:
+    keys = [
+        sort_key(5, "chr2", 10, "A", "G"),
+        sort_key(5, "chr10", 5, "A", "G"),
+        sort_key(9, "chrX", 1, "A", "G"),
+        sort_key(5, "chr2", 10, "A", "C"),
+    ]
+    assert sorted(keys) == [keys[2], keys[3], keys[0], keys[1]]
