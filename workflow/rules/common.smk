@@ -12,8 +12,18 @@ sys.path.insert(0, str(REPO / "scripts"))
 from hurtig.errors import InputError  # noqa: E402
 from hurtig import sheets  # noqa: E402
 
+from snakemake.settings.types import DeploymentMethod  # noqa: E402
+
 # Strict bash, private outputs, and our importable package (scripts/hurtig) for `python -m`.
-shell.prefix(f"set -euo pipefail; umask 077; export PYTHONPATH={REPO / 'scripts'}; ")
+# Without conda envs, jobs use the Python that runs Snakemake (the venv with pysam, cyvcf2).
+_PATH = (
+    ""
+    if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    else f"export PATH={Path(sys.executable).parent}:$PATH; "
+)
+shell.prefix(
+    f"set -euo pipefail; umask 077; export PYTHONPATH={REPO / 'scripts'}; {_PATH}"
+)
 DEMO_READS = sheets.DEMO_READS
 
 
