@@ -1,0 +1,71 @@
+"""Small VCF/file helpers shared by hurtig modules (hashing, atomic paths, allele trimming)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+BLOCK_SIZE = 1 << 20
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Return the hex SHA256 of a file, read in 1 MiB blocks (constant memory).
+
+    Args:
+        path: the file.
+
+    Returns:
+        Lower-case hex digest.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(BLOCK_SIZE):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def temp_path(final: str | os.PathLike[str], suffix: str = "") -> Path:
+    """Return a temporary path in the same folder as ``final`` (for write-then-rename).
+
+    Args:
+        final: the final output path.
+        suffix: appended after the temporary name (e.g. ``.vcf.gz`` so tools see the type).
+
+    Returns:
+        A hidden sibling path unique to this process.
+    """
+    final = Path(final)
+    return final.with_name(f".{final.name}.tmp{os.getpid()}{suffix}")
+
+
+def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+    """Reduce an allele pair to its minimal representation (no reference needed).
+
+    Trims the common suffix, then the common prefix, always keeping at least one base in
+    each allele (the VCF anchor base). ``pos`` moves right by the prefix removed. This is what
+    splitting a multiallelic record needs (e.g. ``CAAG>CA`` becomes ``AAG>A`` one base on); it
+    does not left-align, which needs the reference.
+
+    Args:
+        pos: 1-based VCF position.
+        ref: reference allele.
+        alt: alternate allele.
+
+    Returns:
+        ``(pos, ref, alt)`` trimmed.
+    """
+    if len(ref) == 1 and len(alt) == 1:
+        return pos, ref, alt
+    end = 0
+    while end < min(len(ref), len(alt)) - 1 and ref[-1 - end] == alt[-1 - end]:
+        end += 1
+    if end:
+        ref, alt = ref[:-end], alt[:-end]
+    start = 0
+    while start < min(len(ref), len(alt)) - 1 and ref[start] == alt[start]:
+        start += 1
+    if start:
+        ref, alt = ref[start:], alt[start:]
+        pos += start
+    return pos, ref, alt
