@@ -36,7 +36,6 @@ import argparse
 import bisect
 import gzip
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -49,6 +48,7 @@ from typing import Any
 import pysam
 
 from hurtig.errors import InputError, run_cli
+from hurtig.vcfio import write_text_atomic
 
 VARIANT_TYPES = ("SNV", "INDEL")
 SCOPES = ("confident_bed", "window")
@@ -479,26 +479,14 @@ def metrics_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_outputs(report: dict[str, Any], out_json: Path, out_tsv: Path | None) -> None:
     """Write the JSON report and, optionally, the metrics TSV (temp name, then rename)."""
-    _write_atomic(out_json, json.dumps(report, indent=2) + "\n")
+    write_text_atomic(out_json, json.dumps(report, indent=2) + "\n")
     if out_tsv is not None:
         lines = ["\t".join(TSV_COLUMNS)]
         for row in metrics_rows(report):
             lines.append("\t".join(_fmt(row.get(c)) for c in TSV_COLUMNS))
-        _write_atomic(out_tsv, "\n".join(lines) + "\n")
+        write_text_atomic(out_tsv, "\n".join(lines) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -21,6 +19,7 @@ from pathlib import Path
 
 from hurtig.errors import InputError, run_cli
 from hurtig.gff import GeneModel, Segment, Transcript, load_gff3
+from hurtig.vcfio import write_text_atomic
 
 DEFAULT_ACCEPTOR_PADDING = 20
 DEFAULT_DONOR_PADDING = 6
@@ -451,18 +450,6 @@ def resolve_panel(
     return tuple(resolved), tuple(missing)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def bed_text(genes: Sequence[ResolvedGene]) -> str:
     """BED6 text of all regions, sorted by chrom, start, end."""
     rows = sorted(
@@ -524,8 +511,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     doc = panel_json(
         panel, genes, missing, str(args.gff3), args.acceptor_padding, args.donor_padding
     )
-    _atomic_write(args.out_bed, bed_text(genes))
-    _atomic_write(args.out_json, json.dumps(doc, indent=2) + "\n")
+    write_text_atomic(args.out_bed, bed_text(genes))
+    write_text_atomic(args.out_json, json.dumps(doc, indent=2) + "\n")
     for miss in missing:
         print(
             f"hurtig warning: {panel.id}: gene {miss['symbol'] or miss['hgnc_id']} "

@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from hurtig.consequence import (
     on_transcript,
     parse_bcsq,
 )
+from hurtig.contract import CONTRACT_COLUMNS, EXTRA_COLUMNS
 from hurtig.errors import InputError, run_cli
 from hurtig.gff import Transcript
 from hurtig.hgvs import FastaReference, Reference, hgvs_c, hgvs_p
@@ -60,6 +59,7 @@ from hurtig.rank import (
     score,
     sort_key,
 )
+from hurtig.vcfio import write_text_atomic
 
 DEFAULT_FILTERS: dict[str, object] = {
     "max_af_dominant": 0.005,
@@ -91,33 +91,7 @@ DEFAULT_FILTERS: dict[str, object] = {
 }
 """Clinical default filters (documented in docs/RANKING.md)."""
 
-TSV_COLUMNS: tuple[str, ...] = (
-    "rank",
-    "chrom",
-    "pos",
-    "ref",
-    "alt",
-    "gene",
-    "transcript",
-    "hgvs_c",
-    "hgvs_p",
-    "consequence",
-    "genotype",
-    "depth",
-    "allele_balance",
-    "gnomad_af",
-    "clinvar",
-    "inheritance",
-    "score",
-    "explanation",
-    "gq",
-    "gnomad_popmax_af",
-    "clinvar_stars",
-    "family_genotypes",
-    "panel_inheritance",
-    "panel_id",
-    "panel_version",
-)
+TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
 
 _NUMBER_KEYS = {
     "max_af_dominant",
@@ -588,18 +562,6 @@ def tsv_text(rows: Sequence[Mapping[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m hurtig.prioritise", description=__doc__)
@@ -645,8 +607,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "variants": rows,
     }
-    _atomic_write(args.out_tsv, tsv_text(rows))
-    _atomic_write(args.out_json, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(args.out_tsv, tsv_text(rows))
+    write_text_atomic(args.out_json, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return 0
 
 

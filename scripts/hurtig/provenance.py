@@ -35,7 +35,7 @@ from pathlib import Path
 
 import hurtig
 from hurtig.errors import InputError, run_cli
-from hurtig.vcfio import sha256_file, temp_path
+from hurtig.vcfio import sha256_file, write_text_atomic
 
 SCHEMA = "hurtig-provenance/1"
 NOT_FOUND = "not found"
@@ -221,15 +221,7 @@ def build_provenance(
 
 def write_json(record: dict[str, object], out: str | os.PathLike[str]) -> None:
     """Write JSON atomically (temporary file in the same folder, then rename)."""
-    out_path = Path(out)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(out_path)
-    try:
-        tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, out_path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    write_text_atomic(Path(out), json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

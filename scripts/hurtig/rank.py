@@ -58,34 +58,60 @@ class ClinvarClass(StrEnum):
     OTHER = "other"
 
 
+def _classify_term(term: str) -> ClinvarClass:
+    """Class of one ClinVar classification term (``Pathogenic``, ``Likely_benign``, ...)."""
+    t = term.strip().lower().replace(" ", "_")
+    if "conflicting" in t:
+        return ClinvarClass.CONFLICTING
+    if "pathogenic" in t:
+        if "benign" in t:
+            return ClinvarClass.CONFLICTING
+        return (
+            ClinvarClass.LIKELY_PATHOGENIC
+            if t.startswith("likely_pathogenic")
+            else (ClinvarClass.PATHOGENIC)
+        )
+    if "benign" in t:
+        return ClinvarClass.BENIGN
+    if "uncertain" in t:
+        return ClinvarClass.VUS
+    return ClinvarClass.OTHER
+
+
+_SEVERITY = (
+    ClinvarClass.PATHOGENIC,
+    ClinvarClass.LIKELY_PATHOGENIC,
+    ClinvarClass.CONFLICTING,
+    ClinvarClass.VUS,
+    ClinvarClass.BENIGN,
+    ClinvarClass.OTHER,
+)
+
+
 def classify_clinvar(sig: str) -> ClinvarClass | None:
     """Map a ClinVar CLNSIG value to a class.
 
+    A value may list several terms separated by ``,`` or ``|`` (e.g. ``not_provided,Pathogenic``
+    from the Ensembl-derived demo file, or ``Pathogenic|risk_factor`` in ClinVar's VCF). Terms
+    that assert no classification (``not_provided``, ``risk_factor``, ``drug_response``, ...) are
+    ignored; pathogenic-side and benign-side terms together count as conflicting; otherwise the
+    most pathogenic term decides.
+
     Args:
         sig: e.g. ``Pathogenic``, ``Pathogenic/Likely_pathogenic``, ``Likely_benign``,
-            ``Conflicting_classifications_of_pathogenicity``; may carry ``|``/``,`` extras.
+            ``Conflicting_classifications_of_pathogenicity``.
 
     Returns:
         The class, or ``None`` for an empty value.
     """
-    s = sig.strip().lower()
+    s = sig.strip()
     if not s or s == ".":
         return None
-    first = s.replace(",", "|").split("|")[0]
-    if "conflicting" in first:
+    classes = {_classify_term(t) for t in s.replace(",", "|").split("|") if t.strip()}
+    pathogenic_side = classes & {ClinvarClass.PATHOGENIC, ClinvarClass.LIKELY_PATHOGENIC}
+    if pathogenic_side and ClinvarClass.BENIGN in classes:
         return ClinvarClass.CONFLICTING
-    parts = set(first.replace("/", " ").replace("_", " ").split(" "))
-    if "pathogenic" in first:
-        if first.startswith("likely_pathogenic") or first == "likely pathogenic":
-            return ClinvarClass.LIKELY_PATHOGENIC
-        if "benign" in first:
-            return ClinvarClass.CONFLICTING
-        return ClinvarClass.PATHOGENIC
-    if "benign" in parts or "benign" in first:
-        return ClinvarClass.BENIGN
-    if "uncertain" in first:
-        return ClinvarClass.VUS
-    return ClinvarClass.OTHER
+    return next((c for c in _SEVERITY if c in classes), ClinvarClass.OTHER)
 
 
 @dataclass(frozen=True)

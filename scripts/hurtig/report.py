@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from hurtig import __version__
+from hurtig.contract import CONTRACT_COLUMNS
 from hurtig.errors import InputError, run_cli
 from hurtig.qc import (
     ExonCoverage,
@@ -44,29 +43,11 @@ from hurtig.qc import (
     parse_samtools_stats,
     summarise_genes,
 )
+from hurtig.vcfio import sha256_file, write_text_atomic
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "report"
 
-TSV_COLUMNS = (
-    "rank",
-    "chrom",
-    "pos",
-    "ref",
-    "alt",
-    "gene",
-    "transcript",
-    "hgvs_c",
-    "hgvs_p",
-    "consequence",
-    "genotype",
-    "depth",
-    "allele_balance",
-    "gnomad_af",
-    "clinvar",
-    "inheritance",
-    "score",
-    "explanation",
-)
+TSV_COLUMNS = CONTRACT_COLUMNS
 
 # UCSC database and gnomAD dataset per genome build.
 BUILDS = {
@@ -273,15 +254,6 @@ def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, text)]
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 hex digest of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def creation_time() -> str:
     """UTC creation time; `SOURCE_DATE_EPOCH` makes it reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -392,6 +364,39 @@ class ReportInputs:
     provenance: Path
 
 
+def normalise_provenance(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Bring a ``hurtig.provenance`` record into the shape the template shows.
+
+    ``inputs`` (a list of ``{name, path, size, sha256}``; names may repeat) becomes a mapping from
+    a unique display name to the file facts; ``config.sha256`` becomes ``config_sha256`` and
+    ``created_utc`` becomes ``created``.
+    """
+    prov = dict(raw)
+    tools = prov.get("tools") or {}
+    if not isinstance(tools, dict):
+        raise InputError(f"{path}: 'tools' must be an object")
+    entries = prov.get("inputs") or []
+    if isinstance(entries, dict):
+        entries = [{"name": k, **v} for k, v in entries.items() if isinstance(v, dict)]
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: 'inputs' must be a list")
+    named: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: every entry of 'inputs' must be an object")
+        name, number = str(entry.get("name", "input")), 2
+        unique = name
+        while unique in named:
+            unique, number = f"{name} ({number})", number + 1
+        named[unique] = {k: entry.get(k) for k in ("path", "sha256", "size")}
+    prov["inputs"] = named
+    config = prov.get("config")
+    if isinstance(config, dict) and "config_sha256" not in prov:
+        prov["config_sha256"] = config.get("sha256")
+    prov.setdefault("created", prov.get("created_utc"))
+    return prov
+
+
 def render_report(
     inputs: ReportInputs,
     thresholds: Thresholds = Thresholds(),
@@ -431,10 +436,7 @@ def render_report(
     )
     genes: list[GeneCoverage] = summarise_genes(exons)
     panel_fraction = panel_fraction_at_threshold(exons)
-    provenance = load_json(inputs.provenance, "provenance")
-    for key in ("tools", "inputs"):
-        if not isinstance(provenance.get(key, {}), dict):
-            raise InputError(f"{inputs.provenance}: '{key}' must be an object")
+    provenance = normalise_provenance(load_json(inputs.provenance, "provenance"), inputs.provenance)
 
     panel_genes = [g for g in panel.get("genes", []) if isinstance(g, dict)]
     inheritance = {str(g.get("symbol", "")): g.get("inheritance", "") for g in panel_genes}
@@ -456,7 +458,7 @@ def render_report(
     pipeline = {
         "version": str(raw_pipeline.get("version") or ""),
         "git_commit": str(raw_pipeline.get("git_commit") or ""),
-        "dirty": bool(raw_pipeline.get("dirty")),
+        "dirty": bool(raw_pipeline.get("git_dirty", raw_pipeline.get("dirty"))),
     }
     panel_info = {
         key: str(panel.get(key) or "") for key in ("id", "version", "display_name", "sha256")
@@ -515,20 +517,6 @@ def render_report(
     )
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to a temporary file next to `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line arguments."""
     parser = argparse.ArgumentParser(
@@ -580,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         min_mapping_rate=args.min_mapping_percent / 100,
     )
     html = render_report(inputs, thresholds, build=args.genome_build, sex=args.sex)
-    write_atomic(args.out, html)
+    write_text_atomic(args.out, html)
     return 0
 
 

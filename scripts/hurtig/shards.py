@@ -29,7 +29,7 @@ import numpy as np
 import pysam
 
 from hurtig.errors import InputError, run_cli
-from hurtig.vcfio import temp_path
+from hurtig.vcfio import write_text_atomic
 
 Interval = tuple[str, int, int]
 CHUNK = 1 << 23  # bases read per fetch: bounds memory for any contig size
@@ -299,20 +299,13 @@ def write_shards(shards: list[list[Interval]], outdir: str | os.PathLike[str]) -
     out.mkdir(parents=True, exist_ok=True)
     rows = ["shard\tn_intervals\tcallable_bp\tfirst_region\tlast_region"]
     for i, intervals in enumerate(shards):
-        final = out / f"shard_{i:04d}.bed"
-        tmp = temp_path(final)
-        with open(tmp, "w") as handle:
-            for contig, start, end in intervals:
-                handle.write(f"{contig}\t{start}\t{end}\n")
-        os.replace(tmp, final)
+        bed = "".join(f"{contig}\t{start}\t{end}\n" for contig, start, end in intervals)
+        write_text_atomic(out / f"shard_{i:04d}.bed", bed)
         size = sum(end - start for _, start, end in intervals)
         rows.append(
             f"{i:04d}\t{len(intervals)}\t{size}\t{_region(intervals[0])}\t{_region(intervals[-1])}"
         )
-    summary = out / "shards.tsv"
-    tmp = temp_path(summary)
-    tmp.write_text("\n".join(rows) + "\n")
-    os.replace(tmp, summary)
+    write_text_atomic(out / "shards.tsv", "\n".join(rows) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

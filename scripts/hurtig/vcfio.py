@@ -1,9 +1,10 @@
-"""Small VCF/file helpers shared by hurtig modules (hashing, atomic paths, allele trimming)."""
+"""Small VCF/file helpers shared by hurtig modules (hashing, atomic writes, allele trimming)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 BLOCK_SIZE = 1 << 20
@@ -37,6 +38,28 @@ def temp_path(final: str | os.PathLike[str], suffix: str = "") -> Path:
     """
     final = Path(final)
     return final.with_name(f".{final.name}.tmp{os.getpid()}{suffix}")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write UTF-8 text to ``path`` atomically (temporary file in the same folder, then rename).
+
+    Parent folders are created. The temporary file comes from :func:`tempfile.mkstemp`, so the
+    result is private to the owner (mode 0600) whatever the umask; it is removed on any error.
+
+    Args:
+        path: the final output path.
+        text: the whole file content.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:

@@ -15,18 +15,10 @@ from pathlib import Path
 import pytest
 
 from hurtig import report
+from hurtig.contract import EXTRA_COLUMNS
 from hurtig.report import ReportInputs, Thresholds, main, render_report
 
-TSV_HEADER = [
-    *report.TSV_COLUMNS,
-    "gq",
-    "gnomad_popmax_af",
-    "clinvar_stars",
-    "family_genotypes",
-    "panel_inheritance",
-    "panel_id",
-    "panel_version",
-]
+TSV_HEADER = [*report.TSV_COLUMNS, *EXTRA_COLUMNS]
 
 VARIANTS = [
     {
