@@ -599,6 +599,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "version": panel.version,
             "display_name": panel.display_name,
             "sha256": panel.sha256,
+            "genes": [
+                {
+                    "symbol": g.symbol,
+                    "hgnc_id": g.hgnc_id,
+                    "transcript": g.transcript.id,
+                    "inheritance": "/".join(g.inheritance),
+                }
+                for g in panel.genes.values()
+            ],
             "missing_genes": list(panel.missing_genes),
         },
         "settings": {

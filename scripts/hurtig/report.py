@@ -212,12 +212,19 @@ def qc_verdict(
 ) -> Verdict:
     """Compute the QC verdict: PASS when every check passes, otherwise CHECK with reasons."""
     checks: list[tuple[str, str, str, bool]] = []
+    # The pipeline runs mosdepth --by the callable (non-N) reference, so region_mean is the mean
+    # over sequence reads can map to; the whole-contig mean counts N gaps as zero coverage.
+    callable_mean = mosdepth.region_mean
+    label = (
+        "Mean coverage (callable genome)" if callable_mean is not None else "Mean genome coverage"
+    )
+    mean = mosdepth.total_mean if callable_mean is None else callable_mean
     checks.append(
         (
-            "Mean genome coverage",
-            f"{mosdepth.total_mean:.1f}×",
+            label,
+            f"{mean:.1f}×",
             f"≥ {thresholds.min_mean_coverage:g}×",
-            mosdepth.total_mean >= thresholds.min_mean_coverage,
+            mean >= thresholds.min_mean_coverage,
         )
     )
     checks.append(
@@ -364,6 +371,16 @@ class ReportInputs:
     provenance: Path
 
 
+def describe_missing_gene(gene: Any) -> str:
+    """One readable line for a panel gene the gene model lacks (dict from hurtig.panels or str)."""
+    if not isinstance(gene, dict):
+        return str(gene)
+    symbol = str(gene.get("symbol") or "?")
+    hgnc = f" ({gene['hgnc_id']})" if gene.get("hgnc_id") else ""
+    reason = f": {gene['reason']}" if gene.get("reason") else ""
+    return f"{symbol}{hgnc}{reason}"
+
+
 def normalise_provenance(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     """Bring a ``hurtig.provenance`` record into the shape the template shows.
 
@@ -441,11 +458,15 @@ def render_report(
     panel_genes = [g for g in panel.get("genes", []) if isinstance(g, dict)]
     inheritance = {str(g.get("symbol", "")): g.get("inheritance", "") for g in panel_genes}
     covered = {g.gene for g in genes}
-    missing_genes = [str(g) for g in panel.get("missing_genes", [])]
+    missing_symbols = {
+        str(g.get("symbol")) if isinstance(g, dict) else str(g)
+        for g in panel.get("missing_genes", [])
+    }
+    missing_genes = [describe_missing_gene(g) for g in panel.get("missing_genes", [])]
     uncovered = [
         str(g.get("symbol", ""))
         for g in panel_genes
-        if g.get("symbol") and g["symbol"] not in covered and g["symbol"] not in missing_genes
+        if g.get("symbol") and g["symbol"] not in covered and g["symbol"] not in missing_symbols
     ]
     low_exons = sorted(
         (e for e in exons if e.bases_below_threshold > 0),

@@ -23,6 +23,7 @@ rule compute_alignment_stats:
 rule compute_coverage:
     input:
         cram="results/alignment/{sample}.cram",
+        shards=expand("results/shards/shard_{shard}.bed", shard=SHARDS),
         crai="results/alignment/{sample}.cram.crai",
         fasta=str(REFERENCE),
         fai=REF_FAI,
@@ -39,5 +40,9 @@ rule compute_coverage:
     params:
         prefix="results/qc/mosdepth/{sample}",
     shell:
-        "mosdepth --threads {threads} --no-per-base --fasta {input.fasta}"
-        " {params.prefix} {input.cram} 2> {log}"
+        # --by the callable reference (the shards: all non-N sequence), so the summary's
+        # total_region row is the mean coverage over sequence reads can map to.
+        "(cat {input.shards} > {params.prefix}.callable.bed"
+        " && mosdepth --threads {threads} --no-per-base --by {params.prefix}.callable.bed"
+        " --fasta {input.fasta} {params.prefix} {input.cram}"
+        " && rm -f {params.prefix}.callable.bed {params.prefix}.regions.bed.gz*) 2> {log}"
