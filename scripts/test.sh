@@ -11,6 +11,9 @@ echo "== style: ruff, snakefmt, snakemake --lint"
 ruff check scripts tests
 ruff format --check scripts tests
 snakefmt --check Snakefile workflow/rules
+lintdir="$(mktemp -d)"
+(cd "$lintdir" && snakemake -s "$REPO/Snakefile" --lint)
+rm -rf "$lintdir"
 echo "== tests"
 set +e
 pytest -ra "$@"

@@ -56,8 +56,8 @@ def write_run(tmp_path: Path, samples: str, panels_per_unit: bool = True) -> Pat
     return tmp_path / "config.yaml"
 
 
-def test_demo_trio_dag() -> None:
-    result = dry_run(REPO / "tests", "--directory", "/tmp/hurtig-dag-demo")
+def test_demo_trio_dag(tmp_path: Path) -> None:
+    result = dry_run(tmp_path)
     assert result.returncode == 0, result.stderr + result.stdout
     counts = job_counts(result.stdout)
     assert counts["align_reads"] == 3
