@@ -24,6 +24,7 @@ rule index_reference_fai:
 rule index_reference_bwa:
     input:
         fasta=str(REFERENCE),
+        fai=REF_FAI,
     output:
         REF_BWA,
     log:
@@ -36,4 +37,6 @@ rule index_reference_bwa:
         mem_mb=lambda wc, attempt: 8000 * attempt,
         runtime=lambda wc, attempt: 120 * attempt,
     shell:
-        "bwa index {input.fasta} 2> {log}"
+        # The 'is' algorithm is ~5x faster than 'bwtsw' but only works below 2 Gbp (both strands).
+        '(algo=$(awk \'{{n += $2}} END {{print (2 * n < 2000000000) ? "is" : "bwtsw"}}\' {input.fai[0]})'
+        " && bwa index -a $algo {input.fasta}) 2> {log}"
