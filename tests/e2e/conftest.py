@@ -50,8 +50,7 @@ def giab_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("giab")
     run_pipeline(
         workdir,
-        "--configfile",
-        str(REPO / "config" / "giab" / "config.yaml"),
+        f"--configfile={REPO / 'config' / 'giab' / 'config.yaml'}",
         "results/calls/giab.vcf.gz",
         "results/qc/samtools_stats/NA12878.txt",
     )
