@@ -1,47 +1,66 @@
-"""Annotate a normalised VCF with gnomAD frequencies and ClinVar classifications.
+"""Annotate a normalised VCF: consequences, gnomAD, ClinVar, in-house frequencies and scores.
 
 Usage::
 
     python -m hurtig.annotate --vcf IN.vcf.gz --out OUT.vcf.gz \
-        [--gnomad G.vcf.gz] [--clinvar C.vcf.gz] [--contig-map chr21=21 ...]
+        [--fasta REF.fa --gff3 GENES.gff3.gz] [--gnomad G.vcf.gz] [--clinvar C.vcf.gz] \
+        [--inhouse DB.sqlite [--inhouse-exclude S1 S2]] [--scores scores.json] \
+        [--contig-map chr21=21 ...] [--threads N]
 
-Design: the input (one ALT per record, sorted) is streamed once with cyvcf2. Each source is a
-tabix-indexed VCF read as a sorted stream per contig, merge-joined with the input: only the
-source records at or just before the current input position are kept (a small window keyed by
-the trimmed ``(pos, ref, alt)`` of every source ALT), so memory is constant. When the input jumps
-so far ahead that reading through would cost more than re-opening the stream through the index
-(estimated skipped source records > ``seek_records``, from the source's density so far on the
-contig; one re-open costs about as much as reading a few hundred records), the stream is re-opened
-at the new position. Dense inputs (WGS) are thus streamed; sparse ones skip ahead, never one index
-query per record.
+Design (genome scale, constant memory):
+
+- **Shards.** The input's contigs are cut into contiguous groups balanced by record count (from
+  its index) and processed by ``--threads`` worker processes. Each worker runs
+  ``bcftools csq -l`` (when a GFF3 is given; else ``bcftools view``) on its contigs and reads the
+  VCF *text* from the pipe, so the C consequence caller and our Python join run at the same time.
+  Each worker writes a headerless BGZF part; the parts are concatenated in contig order behind
+  one header (BGZF members concatenate) and tabix-indexed.
+- **No per-record objects.** A record is one text line: the join reads CHROM, POS, REF and ALT
+  with one ``str.split`` and appends ``KEY=value`` strings to the INFO column of the matching
+  records only; all other lines are written through untouched.
+- **Merge-join sources.** Each source (tabix-indexed VCF or TSV, or the in-house SQLite
+  database) is read as a sorted stream per contig: only the source records at or just before the
+  current input position are kept (a small window keyed by the trimmed ``(pos, ref, alt)`` of
+  every source ALT). When the input jumps so far ahead that reading through would cost more than
+  re-opening the stream through the index (estimated skipped source records > ``seek_records``
+  from the density so far), the stream is re-opened at the new position. Dense inputs (WGS) are
+  streamed; sparse ones skip ahead, never one index query per record.
 
 Matching is allele-exact: a multiallelic source record is split into its ALTs, each ALT is
-trimmed to its minimal representation (the input is already normalised) and compared on
-``(pos, ref, alt)``. Number=A source fields take the value of the matching ALT.
+trimmed to its minimal representation (the input is already normalised by ``bcftools norm``) and
+compared on ``(pos, ref, alt)``. Number=A source fields take the value of the matching ALT.
 
 gnomAD popmax: the file's own ``AF_grpmax``/``grpmax`` (v4) or ``AF_popmax``/``popmax`` (v2) is
 used when present. Otherwise it is computed as the maximum of ``AF_<pop>`` over the populations
 that both gnomAD v2 popmax and v4 grpmax use: afr, amr, eas, nfe, sas (bottlenecked or
 unassigned groups asj, fin, oth/remaining, mid and ami are excluded, as gnomAD does). When that
 maximum is 0 the frequency is written and the population name left out (no population has it).
+Filtering AF (``faf95``/``fafmax_faf95_max``) is written as ``GNOMAD_FAF95`` when present.
+
+Every source adds one ``##hurtig_source=<ID=..,File=..,Version=..,SHA256=..,Keys=..>`` header
+line naming the file, its version (from its header or the configuration) and its checksum.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import multiprocessing
 import os
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import pysam
-from cyvcf2 import VCF, Writer
 
 from hurtig.errors import InputError, run_cli
-from hurtig.vcfio import sha256_file, temp_path, trim_alleles
+from hurtig.vcfio import sha256_file, source_version, temp_path, trim_alleles
 
 #: Populations used for a computed popmax (shared by gnomAD v2 popmax and v4 grpmax).
 POPMAX_POPULATIONS: tuple[str, ...] = ("afr", "amr", "eas", "nfe", "sas")
@@ -91,6 +110,12 @@ GNOMAD_HEADER: tuple[dict[str, str], ...] = (
         "Number": "1",
         "Type": "String",
         "Description": "gnomAD group with the maximum allele frequency",
+    },
+    {
+        "ID": "GNOMAD_FAF95",
+        "Number": "1",
+        "Type": "Float",
+        "Description": "gnomAD filtering allele frequency (95% CI; faf95 or fafmax_faf95_max)",
     },
 )
 
@@ -204,46 +229,87 @@ def _counterpart(name: str) -> str:
     return name[3:] if name.lower().startswith("chr") else f"chr{name}"
 
 
-@dataclass
+def info_header_line(line: dict[str, str]) -> str:
+    """Format an ``##INFO`` header line from its ID/Number/Type/Description."""
+    desc = line["Description"].replace('"', "'")
+    return (
+        f'##INFO=<ID={line["ID"]},Number={line["Number"]},Type={line["Type"]},Description="{desc}">'
+    )
+
+
+def format_value(value: object) -> str:
+    """Format an INFO value: floats in their shortest round-trip form, the rest as text."""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+class InfoView:
+    """Read-only ``key -> raw value`` view of a VCF INFO column, without splitting it.
+
+    gnomAD rows carry hundreds of INFO keys of which a few are wanted; finding those few with
+    ``str.find`` is much cheaper than building a dict of all of them.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = ";" + text if text not in ("", ".") else ""
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """The raw value of ``key`` (``""`` for a flag), else ``default``."""
+        text = self.text
+        needle = f";{key}"
+        i = text.find(needle)
+        while i != -1:
+            end = i + len(needle)
+            if end == len(text) or text[end] == ";":
+                return ""
+            if text[end] == "=":
+                stop = text.find(";", end)
+                return text[end + 1 : stop if stop != -1 else None]
+            i = text.find(needle, end)
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
+@dataclass(slots=True)
 class _SourceRecord:
     pos: int
     vid: str
     ref: str
     alts: list[str]
-    rest: str  # QUAL, FILTER, INFO (and anything after), tab-separated
+    rest: Any  # VCF: "QUAL\\tFILTER\\tINFO..."; TSV: the split row; database: the counts
 
 
-@dataclass
 class Source:
-    """A tabix-indexed annotation VCF, read as a sorted stream per contig."""
+    """A sorted, position-indexed annotation source read as a stream per contig.
 
-    name: str
-    path: Path
-    contig_map: dict[str, str]
-    seek_records: int = DEFAULT_SEEK_RECORDS
-    tabix: pysam.TabixFile = field(init=False)
-    numbers: dict[str, str] = field(init=False)
-    contigs: set[str] = field(init=False)
-    sha256: str = field(init=False)
+    The base class reads a tabix-indexed VCF. Subclasses say which INFO keys they write
+    (:meth:`info_lines`) and what values a matched allele gets (:meth:`values`); other formats
+    override :meth:`_fetch` (an iterator of records from a position on).
+    """
 
-    def __post_init__(self) -> None:
-        if not self.path.is_file():
-            raise InputError(f"{self.path}: {self.name} file not found")
-        try:
-            self.tabix = pysam.TabixFile(str(self.path))
-        except (OSError, ValueError) as err:
-            raise InputError(
-                f"{self.path}: cannot open as an indexed VCF ({err}); bgzip it and run tabix -p vcf"
-            ) from err
-        self.numbers = {}
-        for line in self.tabix.header:
-            match = _INFO_LINE.match(line)
-            if match:
-                self.numbers[match.group(1)] = match.group(2)
-        self.contigs = set(self.tabix.contigs)
-        self.sha256 = sha256_file(self.path)
+    kind = "vcf"
+
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        contig_map: dict[str, str],
+        seek_records: int = DEFAULT_SEEK_RECORDS,
+        version: str | None = None,
+    ) -> None:
+        self.name = name
+        self.path = Path(path)
+        self.contig_map = contig_map
+        self.seek_records = seek_records
+        self._version = version
+        self._open()
         self._contig: str | None = None
-        self._iter: Iterator[str] | None = None
+        self._iter: Iterator[_SourceRecord] | None = None
         self._pending: _SourceRecord | None = None
         self._window: dict[tuple[int, str, str], tuple[_SourceRecord, int]] = {}
         self._cur = 0
@@ -253,9 +319,71 @@ class Source:
         self._exhausted = False
         self.seeks = 0
 
+    # -- format hooks -------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        if not self.path.is_file():
+            raise InputError(f"{self.path}: {self.name} file not found")
+        try:
+            self.tabix = pysam.TabixFile(str(self.path))
+        except (OSError, ValueError) as err:
+            raise InputError(
+                f"{self.path}: cannot open as an indexed {self.kind.upper()} ({err}); "
+                "bgzip it and index it with tabix"
+            ) from err
+        self.header = tuple(self.tabix.header)
+        self.numbers: dict[str, str] = {}
+        for line in self.header:
+            match = _INFO_LINE.match(line)
+            if match:
+                self.numbers[match.group(1)] = match.group(2)
+        self.contigs = set(self.tabix.contigs)
+
+    def _fetch(self, contig: str, start: int) -> Iterator[_SourceRecord]:
+        """VCF records of ``contig`` overlapping 1-based ``start`` and after."""
+        # Records overlapping 0-based [start-1, ...) include every record whose trimmed ALT can
+        # start at `start` (trimming only moves the start right, within REF).
+        for line in self.tabix.fetch(contig, max(0, start - 1)):
+            parts = line.split("\t", 5)
+            if len(parts) < 6:
+                raise InputError(f"{self.path}: malformed VCF line: {line[:80]!r}")
+            yield _SourceRecord(
+                int(parts[1]), parts[2], parts[3].upper(), parts[4].upper().split(","), parts[5]
+            )
+
+    def info_lines(self) -> tuple[dict[str, str], ...]:
+        """The INFO header definitions of the keys this source writes."""
+        return ()
+
+    def values(self, rec: _SourceRecord, idx: int) -> list[str]:
+        """``KEY=value`` INFO items for ALT ``idx`` of a matched source record."""
+        raise NotImplementedError
+
+    def version(self) -> str:
+        """The source's version: configured, else from its header, else ``unknown``."""
+        return self._version or source_version(self.header)
+
+    def extra_provenance(self) -> str:
+        """Extra ``KEY=value`` fields for the provenance header line (may be empty)."""
+        return ""
+
+    # -- shared machinery ---------------------------------------------------------------------
+
+    def checksum(self) -> str:
+        """SHA256 of the source file (computed once, on demand)."""
+        if not hasattr(self, "_sha256"):
+            self._sha256 = sha256_file(self.path)
+        return self._sha256
+
     def header_line(self) -> str:
-        """The ``##hurtig_source`` header line for this source."""
-        return f'##hurtig_source=<ID={self.name},File="{self.path.name}",SHA256={self.sha256}>'
+        """The ``##hurtig_source`` provenance header line for this source."""
+        keys = ",".join(line["ID"] for line in self.info_lines())
+        extra = self.extra_provenance()
+        return (
+            f'##hurtig_source=<ID={self.name},File="{self.path.name}",'
+            f'Version="{self.version()}",SHA256={self.checksum()},Keys="{keys}"'
+            f"{',' + extra if extra else ''}>"
+        )
 
     def resolve(self, contig: str) -> str | None:
         """The source's name for an input contig, or None when the source has no records there."""
@@ -302,9 +430,7 @@ class Source:
 
     def _seek(self, pos: int) -> None:
         assert self._contig is not None
-        # Records overlapping 0-based [pos-1, ...) include every record whose trimmed ALT can
-        # start at `pos` (trimming only moves the start right, within REF).
-        self._iter = iter(self.tabix.fetch(self._contig, max(0, pos - 1)))
+        self._iter = self._fetch(self._contig, pos)
         self._pending = None
         self._window = {}
         self._read_pos = pos
@@ -314,6 +440,10 @@ class Source:
         self.seeks += 1
 
     def _add(self, rec: _SourceRecord, pos: int) -> None:
+        if len(rec.alts) == 1 and len(rec.ref) == 1 and len(rec.alts[0]) == 1:
+            if rec.pos >= pos and rec.alts[0] not in "*.":
+                self._window.setdefault((rec.pos, rec.ref, rec.alts[0]), (rec, 0))
+            return
         for idx, alt in enumerate(rec.alts):
             if not alt or alt[0] in "<*." or "[" in alt or "]" in alt:
                 continue
@@ -342,32 +472,25 @@ class Source:
             elif self._window:
                 self._window = {k: v for k, v in self._window.items() if k[0] >= floor}
             self._cur = floor
-        self._fill(pos, floor)
+        pending = self._pending
+        if pending is None or pending.pos <= pos:
+            self._fill(pos, floor)
         return self._window.get((pos, ref, alt))
 
     def _fill(self, target: int, floor: int) -> None:
         """Read source records with POS <= target into the window (alleles starting >= floor)."""
-        if self._pending is not None and self._pending.pos > target:
-            return
+        assert self._iter is not None
         while not self._exhausted:
             rec = self._pending
             if rec is None:
-                line = next(self._iter, None)  # type: ignore[arg-type]
-                if line is None:
+                rec = next(self._iter, None)
+                if rec is None:
                     self._exhausted = True
                     return
-                parts = line.split("\t", 5)
-                if len(parts) < 6:
-                    raise InputError(f"{self.path}: malformed VCF line: {line[:80]!r}")
-                rpos = int(parts[1])
-                self._read_pos = rpos
+                self._read_pos = rec.pos
                 self._n_read += 1
-                if rpos + len(parts[3]) <= floor:
+                if rec.pos + len(rec.ref) <= floor:
                     continue  # ends before `floor`: none of its ALTs can start at or after it
-                rec = _SourceRecord(
-                    rpos, parts[2], parts[3].upper(), parts[4].upper().split(","),
-                    parts[5],
-                )  # fmt: skip
             if rec.pos > target:
                 self._pending = rec
                 return
@@ -375,7 +498,7 @@ class Source:
             self._add(rec, floor)
 
     def allele_value(
-        self, info: dict[str, str], key: str, rec: _SourceRecord, idx: int
+        self, info: InfoView | dict[str, str], key: str, rec: _SourceRecord, idx: int
     ) -> str | None:
         """Value of ``key`` for ALT ``idx`` (Number=A/R aware); None when absent or missing."""
         raw = info.get(key)
@@ -394,6 +517,11 @@ class Source:
             return None
         return value
 
+    def record_info(self, rec: _SourceRecord) -> InfoView:
+        """The INFO column of a VCF source record as a ``{key: raw value}`` view."""
+        parts = rec.rest.split("\t", 3)
+        return InfoView(parts[2] if len(parts) >= 3 else "")
+
 
 def _to_float(value: str | None) -> float | None:
     if value is None:
@@ -402,7 +530,7 @@ def _to_float(value: str | None) -> float | None:
         out = float(value)
     except ValueError:
         return None
-    return None if math.isnan(out) else out
+    return None if math.isnan(out) or math.isinf(out) else out
 
 
 def _to_int(value: str | None) -> int | None:
@@ -412,7 +540,7 @@ def _to_int(value: str | None) -> int | None:
 
 def gnomad_values(source: Source, rec: _SourceRecord, idx: int) -> dict[str, object]:
     """The GNOMAD_* INFO values for one matched source ALT (absent keys left out)."""
-    info = parse_info(rec.rest.split("\t", 3)[2] if rec.rest.count("\t") >= 2 else "")
+    info = source.record_info(rec)
     out: dict[str, object] = {}
     af = _to_float(source.allele_value(info, "AF", rec, idx))
     if af is not None:
@@ -421,6 +549,11 @@ def gnomad_values(source: Source, rec: _SourceRecord, idx: int) -> dict[str, obj
         value = _to_int(source.allele_value(info, key, rec, idx))
         if value is not None:
             out[name] = value
+    for key in ("faf95", "fafmax_faf95_max", "faf95_popmax"):
+        faf = _to_float(source.allele_value(info, key, rec, idx))
+        if faf is not None:
+            out["GNOMAD_FAF95"] = faf
+            break
     for af_key, pop_key in POPMAX_KEYS:
         if af_key in info or af_key in source.numbers:
             popmax_af = _to_float(source.allele_value(info, af_key, rec, idx))
@@ -444,7 +577,7 @@ def gnomad_values(source: Source, rec: _SourceRecord, idx: int) -> dict[str, obj
 
 def clinvar_values(source: Source, rec: _SourceRecord, idx: int) -> dict[str, object]:
     """The CLINVAR_* INFO values for one matched source ALT (absent keys left out)."""
-    info = parse_info(rec.rest.split("\t", 3)[2] if rec.rest.count("\t") >= 2 else "")
+    info = source.record_info(rec)
     out: dict[str, object] = {}
     for key, name in (("CLNSIG", "CLINVAR_SIG"), ("CLNREVSTAT", "CLINVAR_REVSTAT")):
         value = source.allele_value(info, key, rec, idx)
@@ -461,15 +594,306 @@ def clinvar_values(source: Source, rec: _SourceRecord, idx: int) -> dict[str, ob
     return out
 
 
-EXTRACTORS = {"gnomad": gnomad_values, "clinvar": clinvar_values}
-HEADERS = {"gnomad": GNOMAD_HEADER, "clinvar": CLINVAR_HEADER}
+class GnomadSource(Source):
+    """gnomAD sites VCF (v2 or v4 key names) → ``GNOMAD_*``."""
+
+    def info_lines(self) -> tuple[dict[str, str], ...]:
+        return GNOMAD_HEADER
+
+    def values(self, rec: _SourceRecord, idx: int) -> list[str]:
+        return [f"{k}={format_value(v)}" for k, v in gnomad_values(self, rec, idx).items()]
 
 
-def _input_contigs(reader: VCF) -> list[str]:
-    try:
-        return list(reader.seqnames)
-    except Exception:  # cyvcf2 raises a plain Exception without contig lines
+class ClinvarSource(Source):
+    """Official ClinVar VCF → ``CLINVAR_*``."""
+
+    def info_lines(self) -> tuple[dict[str, str], ...]:
+        return CLINVAR_HEADER
+
+    def values(self, rec: _SourceRecord, idx: int) -> list[str]:
+        return [f"{k}={format_value(v)}" for k, v in clinvar_values(self, rec, idx).items()]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """How to open one annotation source (picklable, so shard workers open their own).
+
+    Attributes:
+        kind: ``gnomad``, ``clinvar``, ``score`` or ``inhouse``.
+        path: the source file.
+        options: kind-specific settings (a score's config entry; the in-house exclusions).
+    """
+
+    kind: str
+    path: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def open(self, contig_map: dict[str, str], seek_records: int) -> Source:
+        """Open the source."""
+        opts = dict(self.options)
+        if self.kind == "gnomad":
+            return GnomadSource("gnomad", Path(self.path), contig_map, seek_records)
+        if self.kind == "clinvar":
+            return ClinvarSource("clinvar", Path(self.path), contig_map, seek_records)
+        if self.kind == "score":
+            from hurtig.scores import ScoreSource, score_from_config
+
+            spec = score_from_config(json.loads(opts["config"]), Path(self.path).parent)
+            return ScoreSource(spec, contig_map, seek_records)
+        if self.kind == "inhouse":
+            from hurtig.inhouse import InhouseSource
+
+            return InhouseSource(Path(self.path), contig_map, seek_records, opts.get("exclude", ()))
+        raise ValueError(f"unknown source kind {self.kind!r}")
+
+
+def _input_contigs(header: Sequence[str]) -> list[str]:
+    out = []
+    for line in header:
+        if line.startswith("##contig=<"):
+            match = re.search(r"[<,]ID=([^,>]+)", line)
+            if match:
+                out.append(match.group(1))
+    return out
+
+
+def _run(cmd: list[str], what: str) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        raise InputError(f"{what}: {cmd[0]} {cmd[1]} failed: {last}")
+    return proc.stdout
+
+
+def read_header(vcf: str) -> list[str]:
+    """The header lines of a VCF/BCF file (``bcftools view -h``), newline-free."""
+    return _run(["bcftools", "view", "-h", "--no-version", vcf], vcf).splitlines()
+
+
+def contig_counts(vcf: str) -> list[tuple[str, int]]:
+    """``(contig, records)`` in file order from the input's index; [] without an index."""
+    proc = subprocess.run(
+        ["bcftools", "index", "--stats", vcf], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
         return []
+    out = []
+    for line in proc.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and parts[2].isdigit() and int(parts[2]) > 0:
+            out.append((parts[0], int(parts[2])))
+    return out
+
+
+def plan_shards(counts: Sequence[tuple[str, int]], n_shards: int) -> list[list[str]]:
+    """Cut contigs (in file order) into at most ``n_shards`` contiguous, balanced groups.
+
+    Args:
+        counts: ``(contig, records)`` in file order.
+        n_shards: wanted number of groups.
+
+    Returns:
+        Groups of contig names; concatenated in order they give the file order back.
+    """
+    total = sum(n for _, n in counts)
+    if not counts or n_shards <= 1:
+        return [[c for c, _ in counts]] if counts else []
+    target = total / n_shards
+    groups: list[list[str]] = [[]]
+    acc = 0
+    for contig, n in counts:
+        if groups[-1] and acc + n / 2 > target * len(groups) and len(groups) < n_shards:
+            groups.append([])
+        groups[-1].append(contig)
+        acc += n
+    return groups
+
+
+@dataclass
+class _Job:
+    """One shard: which contigs, what to run, where to write."""
+
+    vcf: str
+    contigs: list[str] | None
+    part: str
+    specs: list[SourceSpec]
+    contig_map: dict[str, str]
+    seek_records: int
+    fasta: str | None
+    gff3: str | None
+    level: int
+    header_contigs: list[str] = field(default_factory=list)
+
+
+def _producer(job: _Job) -> list[str]:
+    regions = ["-r", ",".join(job.contigs)] if job.contigs else []
+    if job.gff3:
+        assert job.fasta is not None
+        return ["bcftools", "csq", "-l", "-f", job.fasta, "-g", job.gff3, "-Ov", *regions, job.vcf]
+    return ["bcftools", "view", "--no-version", "-Ov", *regions, job.vcf]
+
+
+def _our_ids(sources: Sequence[Source]) -> set[str]:
+    return {line["ID"] for s in sources for line in s.info_lines()}
+
+
+def _strip_keys(info: str, keys: set[str]) -> str:
+    kept = [item for item in info.split(";") if item.partition("=")[0] not in keys]
+    return ";".join(kept) if kept else "."
+
+
+def join_stream(
+    lines: Iterable[str],
+    out: IO[str],
+    sources: Sequence[Source],
+    where: str,
+    strip: set[str] | None = None,
+) -> dict[str, int]:
+    """Annotate VCF body lines (text, one ALT per record, sorted) and write them to ``out``.
+
+    Args:
+        lines: record lines with their newline (header lines are not expected).
+        out: text sink.
+        sources: opened sources.
+        where: the input's name for error messages.
+        strip: INFO keys to remove from the input first (our keys already present).
+
+    Returns:
+        Counters: ``records`` and ``<source>_hits``.
+    """
+    hits = [0] * len(sources)
+    n = 0
+    seen: set[str] = set()
+    current: str | None = None
+    last_pos = 0
+    buf: list[str] = []
+    for line in lines:
+        fields = line.rstrip("\n").split("\t", 8)
+        chrom = fields[0]
+        if chrom != current:
+            if chrom in seen:
+                raise InputError(f"{where}: not sorted (contig {chrom} seen twice)")
+            if len(fields) < 8:
+                raise InputError(f"{where}: malformed VCF line {line[:60]!r}")
+            seen.add(chrom)
+            current, last_pos = chrom, 0
+            for source in sources:
+                source.check_naming([chrom])
+                source.start_contig(chrom)
+        pos = int(fields[1])
+        if pos < last_pos:
+            raise InputError(f"{where}: not sorted at {chrom}:{pos}")
+        last_pos = pos
+        alt = fields[4]
+        if "," in alt:
+            raise InputError(
+                f"{where}: {chrom}:{pos} has {alt.count(',') + 1} ALT alleles; "
+                "split first (bcftools norm -m -any)"
+            )
+        n += 1
+        if strip:
+            fields[7] = _strip_keys(fields[7], strip)
+            line = "\t".join(fields) + "\n"
+        if alt[0] in "<*." or "[" in alt or "]" in alt:
+            buf.append(line)
+            continue
+        ref = fields[3]
+        if len(ref) == 1 and len(alt) == 1:
+            key = (pos, ref.upper(), alt.upper())
+        else:
+            key = trim_alleles(pos, ref.upper(), alt.upper())
+        adds: list[str] = []
+        for i, source in enumerate(sources):
+            hit = source.lookup(pos, *key)
+            if hit is not None:
+                values = source.values(*hit)
+                if values:
+                    hits[i] += 1
+                    adds += values
+        if adds:
+            info = fields[7]
+            extra = ";".join(adds)
+            fields[7] = extra if info == "." else f"{info};{extra}"
+            line = "\t".join(fields) + "\n"
+        buf.append(line)
+        if len(buf) >= 4096:
+            out.writelines(buf)
+            buf.clear()
+    out.writelines(buf)
+    counts = {"records": n}
+    for i, source in enumerate(sources):
+        counts[f"{source.name}_hits"] = hits[i]
+    return counts
+
+
+def _bgzip(path: str, level: int) -> subprocess.Popen[str]:
+    handle = open(path, "wb")  # noqa: SIM115 (owned by the child; closed after it ends)
+    try:
+        return subprocess.Popen(
+            ["bgzip", "-c", "-l", str(level)], stdin=subprocess.PIPE, stdout=handle, text=True
+        )
+    finally:
+        handle.close()
+
+
+def _finish(proc: subprocess.Popen[str], what: str) -> None:
+    assert proc.stdin is not None
+    proc.stdin.close()
+    if proc.wait() != 0:
+        raise InputError(f"{what}: bgzip failed (exit {proc.returncode})")
+
+
+def run_shard(job: _Job) -> tuple[list[str], dict[str, int]]:
+    """Run one shard: producer pipe → join → BGZF part without header.
+
+    Returns:
+        The producer's header lines (newline-free) and the counters.
+    """
+    sources = [spec.open(job.contig_map, job.seek_records) for spec in job.specs]
+    for source in sources:
+        source.check_naming(job.header_contigs)
+    cmd = _producer(job)
+    producer = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1 << 20
+    )
+    assert producer.stdout is not None
+    header: list[str] = []
+    sink = _bgzip(job.part, job.level)
+    assert sink.stdin is not None
+    try:
+        stream = producer.stdout
+        for line in stream:
+            if line.startswith("#"):
+                header.append(line.rstrip("\n"))
+                if line.startswith("#CHROM"):
+                    break
+                continue
+            raise InputError(f"{job.vcf}: record before the #CHROM header line")
+        declared = {m.group(1) for h in header if (m := _INFO_LINE.match(h))}
+        strip = _our_ids(sources) & declared
+        counts = join_stream(stream, sink.stdin, sources, job.vcf, strip or None)
+    except BaseException:
+        producer.kill()
+        sink.kill()
+        producer.wait()
+        sink.wait()
+        raise
+    _finish(sink, job.part)
+    err = producer.stderr.read() if producer.stderr else ""
+    if producer.wait() != 0:
+        last = (err.strip().splitlines() or ["failed"])[-1]
+        raise InputError(f"{job.vcf}: {cmd[0]} {cmd[1]} failed: {last}")
+    return header, counts
+
+
+def _final_header(header: list[str], sources: Sequence[Source]) -> list[str]:
+    body, chrom_line = header[:-1], header[-1]
+    ours = _our_ids(sources)
+    body = [h for h in body if not ((m := _INFO_LINE.match(h)) and m.group(1) in ours)]
+    for source in sources:
+        body.append(source.header_line())
+        body += [info_header_line(line) for line in source.info_lines()]
+    return [*body, chrom_line]
 
 
 def annotate(
@@ -479,17 +903,28 @@ def annotate(
     clinvar: str | os.PathLike[str] | None = None,
     contig_map: dict[str, str] | None = None,
     seek_records: int = DEFAULT_SEEK_RECORDS,
+    *,
+    extra: Sequence[SourceSpec] = (),
+    fasta: str | os.PathLike[str] | None = None,
+    gff3: str | os.PathLike[str] | None = None,
+    threads: int = 1,
+    compress_level: int = 1,
 ) -> dict[str, int]:
     """Annotate ``vcf`` and write a bgzipped, tabix-indexed ``out`` (atomically).
 
     Args:
-        vcf: input VCF (one ALT per record, sorted).
+        vcf: input VCF/BCF (one ALT per record, sorted); with an index, contigs are sharded.
         out: output ``.vcf.gz``; ``out + ".tbi"`` is written too.
         gnomad: gnomAD sites VCF (bgzip + tabix), or None.
         clinvar: ClinVar VCF (bgzip + tabix), or None.
         contig_map: input contig → source contig names, used when a source lacks the input name.
         seek_records: re-open a source through its index when reading through to the next input
             position would skip more than about this many source records.
+        extra: further sources (scores, in-house database).
+        fasta: reference FASTA for ``bcftools csq`` (with ``gff3``).
+        gff3: Ensembl GFF3; when given, consequences (``BCSQ``) are added by ``bcftools csq -l``.
+        threads: worker processes (shards run in parallel, each with its own csq).
+        compress_level: BGZF level of the output (1 = fastest).
 
     Returns:
         Counters: ``records`` and ``<source>_hits`` per source.
@@ -497,75 +932,68 @@ def annotate(
     vcf_path, out_path = Path(vcf), Path(out)
     if not vcf_path.is_file():
         raise InputError(f"{vcf_path}: input VCF not found")
+    if gff3 is not None and fasta is None:
+        raise InputError(f"{gff3}: a GFF3 needs the reference FASTA (--fasta) for bcftools csq")
     contig_map = contig_map or {}
-    sources: list[Source] = []
-    for name, path in (("gnomad", gnomad), ("clinvar", clinvar)):
-        if path is not None:
-            sources.append(Source(name, Path(path), contig_map, seek_records))
-    try:
-        reader = VCF(str(vcf_path))
-    except Exception as err:  # cyvcf2 raises generic errors
-        raise InputError(f"{vcf_path}: cannot read VCF ({err})") from err
-    header_contigs = _input_contigs(reader)
+    specs: list[SourceSpec] = []
+    if gnomad is not None:
+        specs.append(SourceSpec("gnomad", str(gnomad)))
+    if clinvar is not None:
+        specs.append(SourceSpec("clinvar", str(clinvar)))
+    specs += list(extra)
+    sources = [spec.open(contig_map, seek_records) for spec in specs]
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise InputError(f"{vcf_path}: two annotation sources share a name ({names})")
+    header_contigs = _input_contigs(read_header(str(vcf_path)))
     for source in sources:
         source.check_naming(header_contigs)
-        reader.add_to_header(source.header_line())
-        for line in HEADERS[source.name]:
-            if not reader.contains(line["ID"]):
-                reader.add_info_to_header(dict(line))
 
+    counts_by_contig = contig_counts(str(vcf_path))
+    n_shards = min(len(counts_by_contig), max(1, threads) * 4) if threads > 1 else 1
+    groups: list[list[str] | None] = (
+        list(plan_shards(counts_by_contig, n_shards)) if n_shards > 1 else [None]
+    )
     tmp = temp_path(out_path, ".vcf.gz")
-    counts = {"records": 0, **{f"{s.name}_hits": 0 for s in sources}}
-    seen: set[str] = set()
-    current: str | None = None
-    last_pos = 0
+    parts = [f"{tmp}.part{i}" for i in range(len(groups))]
+    jobs = [
+        _Job(
+            str(vcf_path), g, part, specs, contig_map, seek_records,
+            str(fasta) if fasta else None, str(gff3) if gff3 else None,
+            compress_level, header_contigs,
+        )
+        for g, part in zip(groups, parts, strict=True)
+    ]  # fmt: skip
     try:
-        writer = Writer(str(tmp), reader, mode="wz")
-        for variant in reader:
-            chrom = variant.CHROM
-            if chrom != current:
-                if chrom in seen:
-                    raise InputError(f"{vcf_path}: not sorted (contig {chrom} seen twice)")
-                seen.add(chrom)
-                current, last_pos = chrom, 0
-                for source in sources:
-                    if not header_contigs:
-                        source.check_naming([chrom])
-                    source.start_contig(chrom)
-            pos = variant.POS
-            if pos < last_pos:
-                raise InputError(f"{vcf_path}: not sorted at {chrom}:{pos}")
-            last_pos = pos
-            alts = variant.ALT
-            if len(alts) != 1:
-                raise InputError(
-                    f"{vcf_path}: {chrom}:{pos} has {len(alts)} ALT alleles; "
-                    "split first (bcftools norm -m -any)"
-                )
-            key = trim_alleles(pos, variant.REF.upper(), alts[0].upper())
-            for source in sources:
-                hit = source.lookup(pos, *key)
-                if hit is None:
-                    continue
-                values = EXTRACTORS[source.name](source, *hit)
-                if values:
-                    counts[f"{source.name}_hits"] += 1
-                for name, value in values.items():
-                    variant.INFO[name] = value
-            try:
-                writer.write_record(variant)
-            except Exception as err:  # cyvcf2 raises a plain Exception (e.g. undefined tag)
-                raise InputError(f"{vcf_path}: cannot write record {chrom}:{pos} ({err})") from err
-            counts["records"] += 1
-        writer.close()
-        reader.close()
+        if len(jobs) == 1:
+            results = [run_shard(jobs[0])]
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ctx.Pool(min(threads, len(jobs))) as pool:
+                results = pool.map(run_shard, jobs, chunksize=1)
+        header = _final_header(results[0][0], sources)
+        head = _bgzip(str(tmp), compress_level)
+        assert head.stdin is not None
+        head.stdin.write("\n".join(header) + "\n")
+        _finish(head, str(tmp))
+        with open(tmp, "ab") as sink:
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, sink, 1 << 22)
         pysam.tabix_index(str(tmp), preset="vcf", force=True)
         os.replace(tmp, out_path)
         os.replace(f"{tmp}.tbi", f"{out_path}.tbi")
     finally:
-        for leftover in (tmp, Path(f"{tmp}.tbi")):
-            if leftover.exists():
-                leftover.unlink()
+        for leftover in (tmp, Path(f"{tmp}.tbi"), *map(Path, parts)):
+            if Path(leftover).exists():
+                Path(leftover).unlink()
+    counts: dict[str, int] = {}
+    for _, shard_counts in results:
+        for key, value in shard_counts.items():
+            counts[key] = counts.get(key, 0) + value
+    counts.setdefault("records", 0)
+    for source in sources:
+        counts.setdefault(f"{source.name}_hits", 0)
     return counts
 
 
@@ -573,12 +1001,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
         prog="python -m hurtig.annotate",
-        description="Add gnomAD (GNOMAD_*) and ClinVar (CLINVAR_*) INFO keys to a normalised VCF.",
+        description="Add consequences (bcftools csq), gnomAD, ClinVar, in-house and score INFO "
+        "keys to a normalised VCF.",
     )
-    parser.add_argument("--vcf", required=True, help="input VCF(.gz), one ALT per record, sorted")
+    parser.add_argument("--vcf", required=True, help="input VCF/BCF, one ALT per record, sorted")
     parser.add_argument("--out", required=True, help="output .vcf.gz (a .tbi is written too)")
+    parser.add_argument("--fasta", help="reference FASTA (for bcftools csq)")
+    parser.add_argument("--gff3", help="Ensembl GFF3: add BCSQ consequences with bcftools csq -l")
     parser.add_argument("--gnomad", help="gnomAD sites VCF (bgzip + tabix index)")
     parser.add_argument("--clinvar", help="ClinVar VCF (bgzip + tabix index)")
+    parser.add_argument("--inhouse", help="in-house frequency database (hurtig.inhouse)")
+    parser.add_argument(
+        "--inhouse-exclude",
+        nargs="*",
+        default=[],
+        metavar="SAMPLE",
+        help="samples not counted in the in-house frequencies (the family being annotated)",
+    )
+    parser.add_argument(
+        "--scores",
+        help="JSON list of score sources (the annotation.scores config entries), or a file of it",
+    )
     parser.add_argument(
         "--contig-map",
         nargs="*",
@@ -592,7 +1035,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_SEEK_RECORDS,
         help="re-open a source via its index when reading through would skip more records",
     )
+    parser.add_argument("--threads", type=int, default=1, help="parallel shard workers")
+    parser.add_argument("--compress-level", type=int, default=1, help="output BGZF level 0-9")
     args = parser.parse_args(argv)
+    extra: list[SourceSpec] = []
+    if args.scores:
+        from hurtig.scores import score_specs
+
+        extra += score_specs(args.scores)
+    if args.inhouse:
+        if not Path(args.inhouse).exists():  # first run: an empty database
+            from hurtig.inhouse import connect
+
+            connect(args.inhouse).close()
+        extra.append(
+            SourceSpec("inhouse", args.inhouse, (("exclude", tuple(args.inhouse_exclude)),))
+        )
     counts = annotate(
         args.vcf,
         args.out,
@@ -600,6 +1058,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         clinvar=args.clinvar,
         contig_map=parse_contig_map(args.contig_map),
         seek_records=args.seek_records,
+        extra=extra,
+        fasta=args.fasta,
+        gff3=args.gff3,
+        threads=args.threads,
+        compress_level=args.compress_level,
     )
     summary = ", ".join(f"{k}={v}" for k, v in counts.items())
     print(f"hurtig.annotate: {summary}", file=sys.stderr)

@@ -267,3 +267,129 @@ def most_severe_per_gene(consequences: Iterable[Consequence]) -> dict[str, Conse
         if cur is None or csq.sort_key() < cur.sort_key():
             best[csq.gene] = csq
     return best
+
+
+def csq_format(header_description: str) -> list[str]:
+    """Field names of a VEP ``CSQ`` or snpEff ``ANN`` INFO header description.
+
+    Args:
+        header_description: e.g. ``Consequence annotations from Ensembl VEP. Format:
+            Allele|Consequence|IMPACT|SYMBOL|...`` or snpEff's ``Functional annotations:
+            'Allele | Annotation | Annotation_Impact | Gene_Name | ...'``.
+
+    Returns:
+        The field names, stripped.
+
+    Raises:
+        ValueError: no ``Format:``/``annotations:`` list in the description.
+    """
+    text = header_description.strip().strip('"')
+    for marker in ("Format:", "annotations:"):
+        if marker in text:
+            fields = text.split(marker, 1)[1].strip().strip("'\"")
+            return [f.strip() for f in fields.split("|")]
+    raise ValueError(f"no field list in CSQ/ANN description {header_description[:60]!r}")
+
+
+def _terms(text: str) -> tuple[Severity, ...]:
+    terms = set()
+    for term in text.replace(",", "&").split("&"):
+        term = term.strip()
+        if not term:
+            continue
+        try:
+            terms.add(map_term(term))
+        except ValueError:
+            # snpEff/VEP words outside our SO table (e.g. ``intragenic_variant``,
+            # ``mature_miRNA_variant``) rank with the nearest class: non-coding transcript.
+            terms.add(Severity.non_coding_transcript_variant)
+    return tuple(sorted(terms))
+
+
+def parse_vep_csq(
+    value: str | None, fields: Sequence[str], alt: str | None = None
+) -> tuple[Consequence, ...]:
+    """Parse an Ensembl VEP ``CSQ`` INFO value into per-transcript consequence records.
+
+    Args:
+        value: the INFO value (entries separated by ``,``).
+        fields: names from the CSQ header (:func:`csq_format`); ``Consequence``, ``SYMBOL``,
+            ``Feature``, ``BIOTYPE``, ``STRAND``, ``HGVSc``, ``HGVSp``, ``Allele`` are used.
+        alt: when given, only entries for this ALT allele (VEP's ``Allele`` column; VEP writes
+            ``-`` for a deleted allele and drops the shared first base of indels).
+
+    Returns:
+        One record per transcript entry (dna_change = HGVSc, aa_change = HGVSp).
+    """
+    if not value or value == ".":
+        return ()
+    col = {name: i for i, name in enumerate(fields)}
+    if "Consequence" not in col:
+        raise ValueError("CSQ format has no Consequence field")
+
+    def get(parts: list[str], name: str) -> str:
+        i = col.get(name)
+        return parts[i] if i is not None and i < len(parts) else ""
+
+    out = []
+    for entry in value.split(","):
+        parts = entry.split("|")
+        if (
+            alt is not None
+            and "Allele" in col
+            and get(parts, "Allele") not in (alt, alt[1:] or "-")
+        ):
+            continue
+        strand = {"1": "+", "-1": "-"}.get(get(parts, "STRAND"), "")
+        out.append(
+            Consequence(
+                terms=_terms(get(parts, "Consequence")),
+                gene=get(parts, "SYMBOL") or get(parts, "Gene"),
+                transcript=get(parts, "Feature"),
+                biotype=get(parts, "BIOTYPE"),
+                strand=strand,
+                aa_change=get(parts, "HGVSp"),
+                dna_change=get(parts, "HGVSc"),
+            )
+        )
+    return tuple(c for c in out if c.terms)
+
+
+#: snpEff ANN columns (fixed by the snpEff/ANN specification).
+ANN_FIELDS: tuple[str, ...] = (
+    "Allele", "Annotation", "Annotation_Impact", "Gene_Name", "Gene_ID", "Feature_Type",
+    "Feature_ID", "Transcript_BioType", "Rank", "HGVS.c", "HGVS.p", "cDNA.pos / cDNA.length",
+    "CDS.pos / CDS.length", "AA.pos / AA.length", "Distance", "ERRORS / WARNINGS / INFO",
+)  # fmt: skip
+
+
+def parse_snpeff_ann(value: str | None, alt: str | None = None) -> tuple[Consequence, ...]:
+    """Parse a snpEff ``ANN`` INFO value into per-transcript consequence records.
+
+    Args:
+        value: the INFO value (entries separated by ``,``; fields by ``|`` in the ANN order).
+        alt: when given, only entries whose Allele is this ALT.
+
+    Returns:
+        One record per transcript entry (dna_change = HGVS.c, aa_change = HGVS.p); entries on
+        features other than transcripts (e.g. intergenic) keep an empty transcript.
+    """
+    if not value or value == ".":
+        return ()
+    out = []
+    for entry in value.split(","):
+        parts = entry.split("|")
+        parts += [""] * (len(ANN_FIELDS) - len(parts))
+        if alt is not None and parts[0] != alt:
+            continue
+        out.append(
+            Consequence(
+                terms=_terms(parts[1]),
+                gene=parts[3],
+                transcript=parts[6] if parts[5] == "transcript" else "",
+                biotype=parts[7],
+                aa_change=parts[10],
+                dna_change=parts[9],
+            )
+        )
+    return tuple(c for c in out if c.terms)

@@ -405,6 +405,7 @@ def assess_family(
         by_gene[v.gene].append(v)
     extra: dict[tuple[str, int, str, str], list[tuple[Pattern, str]]] = defaultdict(list)
     cis: dict[tuple[str, int, str, str], list[str]] = defaultdict(list)
+    father, mother = pedigree.parents(proband.sample)
     for gene_vars in by_gene.values():
         gene_vars.sort(key=lambda v: (v.pos, v.ref, v.alt))
         origins = {v.key: single[v.key].origin for v in gene_vars}
@@ -417,6 +418,13 @@ def assess_family(
                         cis[this.key].append(
                             f"in cis with {other.label} (both from {parent}), "
                             "not compound heterozygous"
+                        )
+                    continue
+                blocker = _unaffected_parent_blocks(a, b, father, mother)
+                if blocker is not None:
+                    for this, other in ((a, b), (b, a)):
+                        cis[this.key].append(
+                            f"not compound heterozygous with {other.label} ({blocker})"
                         )
                     continue
                 for this, other in ((a, b), (b, a)):
@@ -456,6 +464,29 @@ def assess_family(
             tuple(p for p, _ in items), tuple(t for _, t in items), base.origin
         )
     return out
+
+
+def _unaffected_parent_blocks(
+    a: FamilyVariant, b: FamilyVariant, father: Person | None, mother: Person | None
+) -> str | None:
+    """Why an unaffected parent rules a pair out, or ``None``.
+
+    Assuming full penetrance: an unaffected parent who carries both variants cannot carry them
+    in trans, so the child cannot either (the pair is in cis or not inherited together); and a
+    variant homozygous in an unaffected parent is not a recessive disease allele.
+    """
+    for role, parent in (("father", father), ("mother", mother)):
+        if parent is None or parent.affected:
+            continue
+        ca, cb = a.call(parent.sample), b.call(parent.sample)
+        if ca is None or cb is None:
+            continue
+        for v, c in ((a, ca), (b, cb)):
+            if c.zygosity == Zygosity.HOM_ALT:
+                return f"{v.label} is homozygous in the unaffected {role}"
+        if ca.carries and cb.carries:
+            return f"both also in the unaffected {role}"
+    return None
 
 
 def _pair_status(la: str, lb: str) -> Pattern | None:

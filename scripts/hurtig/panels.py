@@ -1,97 +1,244 @@
-"""Read a Scout gene panel and resolve it against the gene model to padded regions.
+"""Gene panels: find a definition in the registry, read it, resolve it to padded regions.
 
 CLI::
 
-    python -m hurtig.panels --panel FILE --gff3 GFF3 --out-bed OUT.bed --out-json OUT.json \
-        [--acceptor-padding 20 --donor-padding 6]
+    python -m hurtig.panels (--panel FILE_OR_ELLA_FOLDER | --registry DIR --spec ID[@VERSION]) \
+        --gff3 GFF3 --out-bed OUT.bed --out-json OUT.json \
+        [--acceptor-padding 20 --donor-padding 6 --min-confidence 3]
+
+Registry layout (a folder; ``panels:`` in the config):
+
+- ``{registry}/{panel_id}/{version}/`` holding one definition file in any supported format
+  (Scout TSV, plain gene list, PanelApp TSV or JSON; see :mod:`hurtig.panel_formats`) or the
+  files of an ELLA panel;
+- ``{registry}/{Name}_{version}/``: an OUS/ELLA panel folder as ELLA exports it (panel id =
+  ``Name``), recognised by ``{Name}_{version}_genes_transcripts.tsv`` inside;
+- ``{registry}/{panel_id}.tsv|.txt|.json`` (unversioned single file, the older layout) is read
+  when the id has no versioned entry; its version is the file's own.
+
+``id`` selects the newest version (natural order: ``v`` prefix ignored, numbers compared as
+numbers, so 1.10 > 1.9), ``id@version`` pins one.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
+import re
 import sys
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from enum import StrEnum
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from hurtig.errors import InputError, run_cli
 from hurtig.gff import GeneModel, Segment, Transcript, load_gff3
+from hurtig.panel_formats import (
+    GREEN,
+    InheritanceMode,
+    Panel,
+    PanelGene,
+    ella_files,
+    load_any,
+    parse_inheritance,
+    read_scout,
+)
 from hurtig.vcfio import write_text_atomic
+
+__all__ = [
+    "InheritanceMode",
+    "Panel",
+    "PanelGene",
+    "load_any",
+    "load_registry_panel",
+    "locate_panel",
+    "parse_inheritance",
+    "read_panel",
+    "resolve_panel",
+]
 
 DEFAULT_ACCEPTOR_PADDING = 20
 DEFAULT_DONOR_PADDING = 6
+DEFINITION_SUFFIXES = (".tsv", ".txt", ".json", ".jsonl")
+"""File name endings of a panel definition inside a registry version folder."""
+
+_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+
+read_panel = read_scout
+"""Read a Scout panel TSV (kept for callers of the first version of this module)."""
 
 
-class InheritanceMode(StrEnum):
-    """Panel modes of inheritance (Scout ``genetic_disease_models``)."""
-
-    AD = "AD"
-    AR = "AR"
-    XD = "XD"
-    XR = "XR"
-    MT = "MT"
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural sort key of a version: ``v`` prefix dropped, digit runs compared as numbers."""
+    text = version[1:] if version[:1] in ("v", "V") and version[1:2].isdigit() else version
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
+    )
 
 
-_MODE_ALIASES = {
-    "AD": InheritanceMode.AD,
-    "AR": InheritanceMode.AR,
-    "AR_HOM": InheritanceMode.AR,
-    "AR_HOM_DN": InheritanceMode.AR,
-    "AR_COMP": InheritanceMode.AR,
-    "AR_COMP_DN": InheritanceMode.AR,
-    "AD_DN": InheritanceMode.AD,
-    "XD": InheritanceMode.XD,
-    "XD_DN": InheritanceMode.XD,
-    "XR": InheritanceMode.XR,
-    "XR_DN": InheritanceMode.XR,
-    "X": InheritanceMode.XR,
-    "MT": InheritanceMode.MT,
-}
+def parse_spec(spec: str) -> tuple[str, str | None]:
+    """Split ``id`` or ``id@version``.
 
-
-@dataclass(frozen=True)
-class PanelGene:
-    """One row of a Scout panel.
-
-    Attributes:
-        hgnc_id: ``HGNC:nnn`` or empty.
-        symbol: HGNC symbol.
-        transcripts: disease-associated transcripts named by the panel.
-        inheritance: modes of inheritance (empty = unknown).
-        mosaicism: panel flag.
-        reduced_penetrance: panel flag.
+    Raises:
+        InputError: empty id/version or characters outside ``[A-Za-z0-9._-]``.
     """
-
-    hgnc_id: str
-    symbol: str
-    transcripts: tuple[str, ...]
-    inheritance: tuple[InheritanceMode, ...]
-    mosaicism: bool = False
-    reduced_penetrance: bool = False
+    panel_id, sep, version = spec.strip().partition("@")
+    if not _ID.match(panel_id) or (sep and not _ID.match(version)):
+        raise InputError(f"panel spec {spec!r}: expected ID or ID@VERSION ([A-Za-z0-9._-])")
+    return panel_id, (version if sep else None)
 
 
-@dataclass(frozen=True)
-class Panel:
-    """A Scout panel file.
+def _definition_in(folder: Path) -> Path:
+    """The definition inside a registry version folder (a file, or the folder for ELLA)."""
+    if any(folder.glob("*_genes_transcripts.tsv")):
+        return folder
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() in DEFINITION_SUFFIXES
+        and not p.name.upper().startswith("README")
+    )
+    if len(files) != 1:
+        names = ", ".join(p.name for p in files) or "none"
+        raise InputError(f"{folder}: expected one panel definition file, found {names}")
+    return files[0]
 
-    Attributes:
-        id: ``##panel_id``.
-        version: ``##version``.
-        display_name: ``##display_name`` (falls back to the id).
-        sha256: checksum of the file bytes.
-        path: file path.
-        genes: rows in file order.
+
+def registry_versions(registry: Path, panel_id: str) -> dict[str, Path]:
+    """Versions of one panel in the registry → definition path.
+
+    Raises:
+        InputError: a version present in both layouts, or a bad version folder.
     """
+    found: dict[str, Path] = {}
+    versioned = registry / panel_id
+    if versioned.is_dir():
+        for sub in sorted(versioned.iterdir()):
+            if sub.is_dir() and not sub.name.startswith("."):
+                found[sub.name] = sub
+    for folder in sorted(registry.glob(f"{panel_id}_*")):
+        version = folder.name[len(panel_id) + 1 :]
+        if folder.is_dir() and (folder / f"{folder.name}_genes_transcripts.tsv").is_file():
+            if version in found:
+                raise InputError(
+                    f"{registry}: panel {panel_id} version {version} is both "
+                    f"{found[version]} and {folder}"
+                )
+            found[version] = folder
+    return found
 
-    id: str
-    version: str
-    display_name: str
-    sha256: str
-    path: str
-    genes: tuple[PanelGene, ...]
+
+def _flat_file(registry: Path, panel_id: str) -> Path | None:
+    hits = [registry / f"{panel_id}{s}" for s in DEFINITION_SUFFIXES]
+    hits = [h for h in hits if h.is_file()]
+    if len(hits) > 1:
+        raise InputError(f"{registry}: panel {panel_id} has several files: {hits[0].name}, ...")
+    return hits[0] if hits else None
+
+
+def locate_panel(registry: Path, spec: str) -> Path:
+    """The definition (file, or ELLA folder) a panel spec selects in the registry.
+
+    Args:
+        registry: the registry folder.
+        spec: ``id`` (newest version) or ``id@version``.
+
+    Returns:
+        The definition path.
+
+    Raises:
+        InputError: no registry, unknown panel or version (the message names registry and spec).
+    """
+    registry = Path(registry)
+    panel_id, version = parse_spec(spec)
+    if not registry.is_dir():
+        raise InputError(f"{registry}: panel registry folder not found (spec {spec!r})")
+    versions = registry_versions(registry, panel_id)
+    if versions:
+        if version is None:
+            newest = max(versions, key=version_key)
+            path = versions[newest]
+        elif version in versions:
+            path = versions[version]
+        else:
+            have = ", ".join(sorted(versions, key=version_key))
+            raise InputError(
+                f"{registry}: panel {spec!r} not found (versions of {panel_id}: {have})"
+            )
+        return path if path.name.startswith(f"{panel_id}_") else _definition_in(path)
+    flat = _flat_file(registry, panel_id)
+    if flat is None:
+        raise InputError(f"{registry}: panel {spec!r} not found")
+    if version is not None:
+        raise InputError(
+            f"{registry}: panel {spec!r} not found ({flat.name} is unversioned; use "
+            f"{panel_id}/{version}/ to pin versions)"
+        )
+    return flat
+
+
+def definition_files(registry: Path, spec: str) -> list[Path]:
+    """The files a panel spec reads (one file, or an ELLA folder's files): workflow inputs.
+
+    Raises:
+        InputError: as :func:`locate_panel`.
+    """
+    path = locate_panel(registry, spec)
+    return list(ella_files(path)) if path.is_dir() else [path]
+
+
+def spec_for(panel_id: str, requested: Iterable[str]) -> str:
+    """The spec (``id`` or ``id@version``) requested for a panel id; the first one wins.
+
+    Raises:
+        InputError: the id is not requested.
+    """
+    for spec in requested:
+        if parse_spec(spec)[0] == panel_id:
+            return spec
+    raise InputError(f"panel {panel_id} is not requested by any sample")
+
+
+def workflow_inputs(registry: Path, panel_id: str, requested: Iterable[str]) -> list[str]:
+    """Definition files of the requested version of a panel, as rule input strings."""
+    return [str(p) for p in definition_files(registry, spec_for(panel_id, requested))]
+
+
+def _same_version(a: str, b: str) -> bool:
+    return version_key(a) == version_key(b)
+
+
+def load_registry_panel(registry: Path, spec: str, min_confidence: int = GREEN) -> Panel:
+    """Locate and read a panel; the registry's id and version name it.
+
+    A definition that names itself differently (Scout ``##panel_id``, an ELLA folder) or
+    declares another version is refused, so an output never names a version it did not use.
+    PanelApp files keep their own name as the display name.
+
+    Raises:
+        InputError: as :func:`locate_panel`, or a definition that contradicts the registry.
+    """
+    registry = Path(registry)
+    panel_id, _ = parse_spec(spec)
+    path = locate_panel(registry, spec)
+    panel = load_any(path, min_confidence)
+    if path == _flat_file(registry, panel_id):
+        if panel.format == "scout" and panel.id != panel_id:
+            raise InputError(f"{path}: ##panel_id={panel.id} but the file is {panel_id}")
+        return replace(panel, id=panel_id)
+    if path.name.startswith(f"{panel_id}_") and path.is_dir():
+        version = path.name[len(panel_id) + 1 :]
+    else:
+        version = (path if path.is_dir() else path.parent).name
+    if panel.format in ("scout", "ella") and panel.id not in (panel_id, version):
+        raise InputError(f"{path}: names panel {panel.id!r}, registry folder is {panel_id!r}")
+    if panel.version and not _same_version(panel.version, version):
+        raise InputError(
+            f"{path}: declares version {panel.version!r}, registry folder is {version!r}"
+        )
+    display = panel.display_name if panel.display_name != panel.id else panel_id
+    return replace(panel, id=panel_id, version=version, display_name=display)
 
 
 @dataclass(frozen=True)
@@ -131,6 +278,7 @@ class ResolvedGene:
         notes: remarks (e.g. panel RefSeq transcript that could not be mapped).
         regions: padded regions.
         model: the default transcript's structure (exons, CDS) for HGVS downstream.
+        panel_transcripts: transcripts the panel names for the gene.
     """
 
     symbol: str
@@ -145,6 +293,12 @@ class ResolvedGene:
     notes: tuple[str, ...]
     regions: tuple[Region, ...]
     model: Transcript
+    panel_transcripts: tuple[str, ...] = ()
+
+    @property
+    def transcript_fallback(self) -> bool:
+        """True when the panel named transcripts but none of them could be used."""
+        return bool(self.panel_transcripts) and self.transcript_source != "panel"
 
 
 def transcript_to_json(tx: Transcript) -> dict[str, object]:
@@ -191,113 +345,6 @@ def transcript_from_json(doc: dict[str, object]) -> Transcript:
         )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"panel JSON: bad transcript model ({err})") from err
-
-
-def _normalise_hgnc(value: str) -> str:
-    value = value.strip()
-    if not value:
-        return ""
-    if value.upper().startswith("HGNC:"):
-        value = value[5:]
-    return f"HGNC:{value}" if value.isdigit() else ""
-
-
-def parse_inheritance(text: str, where: str = "") -> tuple[InheritanceMode, ...]:
-    """Parse ``genetic_disease_models`` (comma/semicolon/slash separated).
-
-    Args:
-        text: the cell.
-        where: file and line for error messages.
-
-    Returns:
-        Unique modes in a fixed order (AD, AR, XD, XR, MT).
-
-    Raises:
-        InputError: unknown model.
-    """
-    modes: set[InheritanceMode] = set()
-    for raw in text.replace(";", ",").replace("/", ",").split(","):
-        token = raw.strip().upper()
-        if not token or token in ("N/A", "NA", "UNKNOWN"):
-            continue
-        if token not in _MODE_ALIASES:
-            raise InputError(f"{where}: unknown genetic_disease_models value {raw.strip()!r}")
-        modes.add(_MODE_ALIASES[token])
-    return tuple(m for m in InheritanceMode if m in modes)
-
-
-def _flag(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "y", "x")
-
-
-def read_panel(path: str | Path) -> Panel:
-    """Read a Scout panel TSV.
-
-    Args:
-        path: the panel file.
-
-    Returns:
-        The panel.
-
-    Raises:
-        InputError: missing file, missing ``##panel_id``/header/symbol column, bad model.
-    """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read panel ({err})") from err
-    meta: dict[str, str] = {}
-    header: list[str] | None = None
-    genes: list[PanelGene] = []
-    seen: set[str] = set()
-    for lineno, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        if line.startswith("##"):
-            key, _, value = line[2:].partition("=")
-            meta[key.strip()] = value.strip()
-            continue
-        if header is None:
-            header = [c.strip().lower() for c in line.lstrip("#").split("\t")]
-            if "hgnc_symbol" not in header and "hgnc_id" not in header:
-                raise InputError(f"{path}: line {lineno}: header lacks hgnc_symbol/hgnc_id")
-            continue
-        cells = line.split("\t")
-        row = {k: (cells[i].strip() if i < len(cells) else "") for i, k in enumerate(header)}
-        symbol = row.get("hgnc_symbol", "")
-        hgnc_id = _normalise_hgnc(row.get("hgnc_id", ""))
-        if not symbol and not hgnc_id:
-            raise InputError(f"{path}: line {lineno}: no hgnc_symbol or hgnc_id")
-        key = hgnc_id or symbol.upper()
-        if key in seen:
-            raise InputError(f"{path}: line {lineno}: gene {symbol or hgnc_id} listed twice")
-        seen.add(key)
-        txs = row.get("disease_associated_transcripts", "")
-        genes.append(
-            PanelGene(
-                hgnc_id=hgnc_id,
-                symbol=symbol,
-                transcripts=tuple(t.strip() for t in txs.split(",") if t.strip()),
-                inheritance=parse_inheritance(
-                    row.get("genetic_disease_models", ""), f"{path}: line {lineno}"
-                ),
-                mosaicism=_flag(row.get("mosaicism", "")),
-                reduced_penetrance=_flag(row.get("reduced_penetrance", "")),
-            )
-        )
-    if "panel_id" not in meta or not meta["panel_id"]:
-        raise InputError(f"{path}: missing ##panel_id= header")
-    if not genes:
-        raise InputError(f"{path}: panel has no genes")
-    return Panel(
-        id=meta["panel_id"],
-        version=meta.get("version", ""),
-        display_name=meta.get("display_name", "") or meta["panel_id"],
-        sha256=hashlib.sha256(data).hexdigest(),
-        path=str(path),
-        genes=tuple(genes),
-    )
 
 
 def choose_transcript(
@@ -445,6 +492,7 @@ def resolve_panel(
                 notes=tuple(extra),
                 regions=transcript_regions(tx, gene.name, acceptor_padding, donor_padding),
                 model=tx,
+                panel_transcripts=pg.transcripts,
             )
         )
     return tuple(resolved), tuple(missing)
@@ -473,6 +521,8 @@ def panel_json(
         doc["transcript_model"] = transcript_to_json(g.model)
         doc["inheritance"] = list(g.inheritance)
         doc["notes"] = list(g.notes)
+        doc["panel_transcripts"] = list(g.panel_transcripts)
+        doc["transcript_fallback"] = g.transcript_fallback
         doc["regions"] = [
             {"chrom": r.chrom, "start0": r.start0, "end": r.end, "name": r.name} for r in g.regions
         ]
@@ -482,43 +532,68 @@ def panel_json(
         "version": panel.version,
         "display_name": panel.display_name,
         "sha256": panel.sha256,
+        "format": panel.format,
         "file": panel.path,
+        "files": [{"path": f, "sha256": h} for f, h in panel.files],
         "gene_model": gff3,
         "acceptor_padding": acceptor_padding,
         "donor_padding": donor_padding,
         "genes": gene_docs,
         "missing_genes": list(missing),
+        "excluded_genes": list(panel.excluded),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m hurtig.panels", description=__doc__)
-    parser.add_argument("--panel", required=True, type=Path, help="Scout panel TSV")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--panel", type=Path, help="one definition (any format) or ELLA folder")
+    source.add_argument("--registry", type=Path, help="panel registry folder (with --spec)")
+    parser.add_argument("--spec", help="ID or ID@VERSION in the registry")
     parser.add_argument("--gff3", required=True, type=Path, help="Ensembl GFF3 (plain or .gz)")
     parser.add_argument("--out-bed", required=True, type=Path)
     parser.add_argument("--out-json", required=True, type=Path)
     parser.add_argument("--acceptor-padding", type=int, default=DEFAULT_ACCEPTOR_PADDING)
     parser.add_argument("--donor-padding", type=int, default=DEFAULT_DONOR_PADDING)
+    parser.add_argument(
+        "--min-confidence",
+        type=int,
+        default=GREEN,
+        help="PanelApp: lowest confidence kept (3 = green only, the default)",
+    )
     args = parser.parse_args(argv)
     if args.acceptor_padding < 0 or args.donor_padding < 0:
         raise InputError("--acceptor-padding/--donor-padding: must be >= 0")
-    panel = read_panel(args.panel)
+    if (args.registry is None) != (args.spec is None):
+        raise InputError("--registry and --spec go together")
+    if args.registry is not None:
+        panel = load_registry_panel(args.registry, args.spec, args.min_confidence)
+    else:
+        panel = load_any(args.panel, args.min_confidence)
     model = load_gff3(args.gff3)
     genes, missing = resolve_panel(panel, model, args.acceptor_padding, args.donor_padding)
     if not genes:
-        raise InputError(f"{args.panel}: none of the panel genes is in {args.gff3}")
+        raise InputError(f"{panel.path}: none of the panel genes is in {args.gff3}")
     doc = panel_json(
         panel, genes, missing, str(args.gff3), args.acceptor_padding, args.donor_padding
     )
+    if args.spec:
+        doc["spec"] = args.spec
     write_text_atomic(args.out_bed, bed_text(genes))
     write_text_atomic(args.out_json, json.dumps(doc, indent=2) + "\n")
+    label = f"{panel.id}@{panel.version or 'unversioned'}"
     for miss in missing:
-        print(
-            f"hurtig warning: {panel.id}: gene {miss['symbol'] or miss['hgnc_id']} "
-            f"{miss['reason']}",
-            file=sys.stderr,
-        )
+        name = miss["symbol"] or miss["hgnc_id"]
+        print(f"hurtig warning: {label}: gene {name} {miss['reason']}", file=sys.stderr)
+    for g in genes:
+        if g.transcript_fallback:
+            print(
+                f"hurtig warning: {label}: {g.symbol}: panel transcript "
+                f"{', '.join(g.panel_transcripts)} not usable, using {g.transcript} "
+                f"({g.transcript_source})",
+                file=sys.stderr,
+            )
     return 0
 
 

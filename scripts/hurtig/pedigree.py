@@ -165,3 +165,49 @@ def load_pedigree(path: str | Path) -> Pedigree:
     if not people:
         raise InputError(f"{path}: no samples")
     return Pedigree(people=tuple(people))
+
+
+def load_ped(path: str | Path) -> Pedigree:
+    """Read a PLINK/PED pedigree (family, sample, father, mother, sex 1/2/0, phenotype 2/1/0).
+
+    Phenotype 2 is affected; 1, 0 and -9 (unknown) count as unaffected. Parents not listed
+    as samples are dropped (``None``).
+
+    Raises:
+        InputError: unreadable, fewer than 6 columns, duplicate sample, bad sex/phenotype.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: cannot read PED ({err})") from err
+    rows = []
+    for i, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split()
+        if len(cols) < 6:
+            raise InputError(f"{path}: line {i}: expected 6 columns")
+        sex = {"1": Sex.MALE, "2": Sex.FEMALE}.get(cols[4], Sex.UNKNOWN)
+        if cols[5] not in ("0", "1", "2", "-9"):
+            raise InputError(f"{path}: line {i}: phenotype must be 0, 1, 2 or -9")
+        rows.append((cols[0], cols[1], cols[2], cols[3], sex, cols[5] == "2"))
+    names = [r[1] for r in rows]
+    if len(set(names)) != len(names):
+        raise InputError(f"{path}: a sample is listed twice")
+    if not rows:
+        raise InputError(f"{path}: no samples")
+    known = set(names)
+    return Pedigree(
+        people=tuple(
+            Person(
+                sample=s,
+                family=fam,
+                father=f if _parent(f) and f in known else None,
+                mother=m if _parent(m) and m in known else None,
+                sex=sex,
+                affected=aff,
+            )
+            for fam, s, f, m, sex, aff in rows
+        )
+    )

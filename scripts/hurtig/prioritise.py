@@ -5,12 +5,18 @@ CLI::
     python -m hurtig.prioritise --vcf results/annotated/{family}.vcf.gz --samples samples.tsv \
         --sample S --panel-json {panel}.json --panel-bed {panel}.bed \
         --settings results/provenance/settings.json --out-tsv OUT.tsv --out-json OUT.json \
-        [--fasta REF.fa]
+        [--fasta REF.fa] [--managed MANAGED.tsv]
 
 The annotated family VCF is streamed with cyvcf2 one panel region at a time; records are
 filtered (``settings["filters"]``, defaults in :data:`DEFAULT_FILTERS`), inheritance is
 assessed over the family, and the survivors are scored (``settings["ranking"]``) and written
 best first.
+
+Managed variants (``--managed``): a lab's own list, TSV with the header
+``chrom, pos, ref, alt, classification, comment`` (normalised, left-aligned alleles as in the
+VCF; ``chr`` prefixes are ignored when matching; classification one of
+:data:`MANAGED_CLASSES`). Listed variants, like ClinVar pathogenic/likely pathogenic ones with
+at least ``clinvar_min_stars`` stars, pass the frequency filters; the explanation says so.
 """
 
 from __future__ import annotations
@@ -59,7 +65,7 @@ from hurtig.rank import (
     score,
     sort_key,
 )
-from hurtig.vcfio import write_text_atomic
+from hurtig.vcfio import sha256_file, write_text_atomic
 
 DEFAULT_FILTERS: dict[str, object] = {
     "max_af_dominant": 0.005,
@@ -85,6 +91,9 @@ DEFAULT_FILTERS: dict[str, object] = {
         "splice_region_variant",
     ],
     "keep_clinvar_pathogenic": True,
+    "clinvar_min_stars": 1,
+    "min_an": 5000,
+    "max_inhouse_af": 0.05,
     "parent_min_gq": 20,
     "parent_min_depth": 10,
     "de_novo_min_allele_balance": 0.2,
@@ -102,6 +111,9 @@ _NUMBER_KEYS = {
     "parent_min_gq",
     "parent_min_depth",
     "de_novo_min_allele_balance",
+    "clinvar_min_stars",
+    "min_an",
+    "max_inhouse_af",
 }
 _BOOL_KEYS = {"use_popmax", "pass_only", "keep_clinvar_pathogenic"}
 
@@ -134,6 +146,85 @@ def filter_settings(user: Mapping[str, object] | None) -> dict[str, object]:
             if bad:
                 raise InputError(f"settings: filters.keep_consequences: unknown term {bad[0]!r}")
         out[key] = value
+    return out
+
+
+MANAGED_COLUMNS = ("chrom", "pos", "ref", "alt", "classification", "comment")
+MANAGED_CLASSES = (
+    "pathogenic",
+    "likely_pathogenic",
+    "uncertain_significance",
+    "likely_benign",
+    "benign",
+)
+"""Allowed ``classification`` values of the managed-variant list (``vus`` = uncertain)."""
+
+
+@dataclass(frozen=True)
+class ManagedVariant:
+    """A lab-managed variant.
+
+    Attributes:
+        classification: one of :data:`MANAGED_CLASSES`.
+        comment: the lab's comment (may be empty).
+    """
+
+    classification: str
+    comment: str
+
+
+def managed_key(chrom: str, pos: int, ref: str, alt: str) -> tuple[str, int, str, str]:
+    """Match key: chromosome without ``chr``, position, upper-case alleles."""
+    return (chrom.removeprefix("chr"), pos, ref.upper(), alt.upper())
+
+
+def load_managed(path: Path) -> dict[tuple[str, int, str, str], ManagedVariant]:
+    """Read the managed-variant TSV (see the module docstring).
+
+    Raises:
+        InputError: unreadable, wrong header, bad position/allele/classification, duplicate.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: cannot read managed variants ({err})") from err
+    out: dict[tuple[str, int, str, str], ManagedVariant] = {}
+    header: list[str] | None = None
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip() or (
+            line.startswith("#") and not line.lstrip("#").lower().startswith("chrom")
+        ):
+            continue  # comment lines; the header may be written "#chrom"
+        cells = [c.strip() for c in line.split("\t")]
+        if header is None:
+            header = [c.lstrip("#").lower() for c in cells]
+            if tuple(header[:6]) != MANAGED_COLUMNS:
+                raise InputError(
+                    f"{path}: line {lineno}: header must be {', '.join(MANAGED_COLUMNS)}"
+                )
+            continue
+        cells += [""] * (6 - len(cells))
+        chrom, pos, ref, alt, cls, comment = cells[:6]
+        where = f"{path}: line {lineno}"
+        if not pos.isdigit() or int(pos) < 1:
+            raise InputError(f"{where}: pos {pos!r} is not a positive integer")
+        for name, allele in (("ref", ref), ("alt", alt)):
+            if not allele or set(allele.upper()) - set("ACGTN"):
+                raise InputError(f"{where}: {name} {allele!r} is not a DNA allele")
+        cls = cls.lower().replace(" ", "_")
+        cls = "uncertain_significance" if cls == "vus" else cls
+        if cls not in MANAGED_CLASSES:
+            raise InputError(
+                f"{where}: classification {cells[4]!r} not in {', '.join(MANAGED_CLASSES)}"
+            )
+        if not chrom:
+            raise InputError(f"{where}: empty chrom")
+        key = managed_key(chrom, int(pos), ref, alt)
+        if key in out:
+            raise InputError(f"{where}: {chrom}:{pos} {ref}>{alt} listed twice")
+        out[key] = ManagedVariant(cls, comment)
+    if header is None:
+        raise InputError(f"{path}: empty managed-variant list (header required)")
     return out
 
 
@@ -260,6 +351,10 @@ class Candidate:
     clinvar_sig: str
     clinvar_stars: int | None
     clinvar_revstat: str
+    gnomad_an: int | None = None
+    inhouse_af: float | None = None
+    managed: ManagedVariant | None = None
+    frequency_notes: tuple[str, ...] = ()
 
 
 def _format_field(
@@ -271,7 +366,8 @@ def _format_field(
     return None if arr is None else np.array(arr)
 
 
-def _calls(variant: object, samples: Sequence[str], available: set[str]) -> list[Call]:
+def calls_of(variant: object, samples: Sequence[str], available: set[str]) -> list[Call]:
+    """Each sample's :class:`Call` (GT, GQ, DP, AD) at a cyvcf2 record, in VCF sample order."""
     gts = variant.genotypes  # type: ignore[attr-defined]
     gq = _format_field(variant, "GQ", len(samples), available)
     dp = _format_field(variant, "DP", len(samples), available)
@@ -320,6 +416,37 @@ def _af_threshold(inheritance: Sequence[str], f: Mapping[str, object]) -> float:
     return float(f["max_af_dominant"] if dominant_only else f["max_af_recessive"])  # type: ignore[arg-type]
 
 
+def frequency_verdict(
+    inheritance: Sequence[str],
+    gnomad_af: float | None,
+    popmax_af: float | None,
+    gnomad_an: int | None,
+    inhouse_af: float | None,
+    filters: Mapping[str, object],
+) -> tuple[bool, tuple[str, ...]]:
+    """Is the variant too common for the gene's inheritance?
+
+    gnomAD counts only when its AN is at least ``min_an`` (absent AN: the AF is trusted);
+    popmax is used when ``use_popmax``; the in-house AF (INFO ``INHOUSE_AF``) is compared with
+    ``max_inhouse_af``.
+
+    Returns:
+        (too common, reasons such as ``gnomAD 0.02 > 0.01 (AR/unknown limit)``).
+    """
+    reasons = []
+    trusted = gnomad_an is None or gnomad_an >= float(filters["min_an"])  # type: ignore[arg-type]
+    afs = [a for a in (gnomad_af, popmax_af if filters["use_popmax"] else None) if a is not None]
+    limit = _af_threshold(inheritance, filters)
+    if afs and trusted and max(afs) > limit:
+        dominant = limit == float(filters["max_af_dominant"])  # type: ignore[arg-type]
+        label = "AD/XD" if dominant and inheritance else "AR/unknown"
+        reasons.append(f"gnomAD {max(afs):.3g} > {limit:g} ({label} limit)")
+    max_inhouse = float(filters["max_inhouse_af"])  # type: ignore[arg-type]
+    if inhouse_af is not None and inhouse_af > max_inhouse:
+        reasons.append(f"in-house {inhouse_af:.3g} > {max_inhouse:g}")
+    return bool(reasons), tuple(reasons)
+
+
 def collect_candidates(
     vcf_path: Path,
     proband: Person,
@@ -328,6 +455,7 @@ def collect_candidates(
     regions: Sequence[tuple[str, int, int, str]],
     filters: Mapping[str, object],
     reference: Reference | None = None,
+    managed: Mapping[tuple[str, int, str, str], ManagedVariant] | None = None,
 ) -> list[Candidate]:
     """Stream the VCF over the panel regions and keep the records passing the filters.
 
@@ -339,6 +467,7 @@ def collect_candidates(
         regions: panel BED regions.
         filters: complete filter settings.
         reference: genome for HGVS 3' shifting (optional).
+        managed: the lab's managed variants (:func:`load_managed`).
 
     Returns:
         Candidates in VCF order.
@@ -373,7 +502,7 @@ def collect_candidates(
             )
         if filters["pass_only"] and variant.FILTER not in (None, "PASS"):  # type: ignore[attr-defined]
             continue
-        calls = _calls(variant, samples, fmt_ids)
+        calls = calls_of(variant, samples, fmt_ids)
         pcall = calls[samples.index(proband.sample)]
         if not pcall.carries:
             continue
@@ -388,13 +517,29 @@ def collect_candidates(
             continue
         clin = _info_str(variant, "CLINVAR_SIG")
         cls = classify_clinvar(clin)
+        stars = _info_float(variant, "CLINVAR_STARS")
         plp = cls in (ClinvarClass.PATHOGENIC, ClinvarClass.LIKELY_PATHOGENIC)
         rescue = plp and bool(filters["keep_clinvar_pathogenic"])
+        ref, alt = variant.REF, variant.ALT[0]  # type: ignore[attr-defined]
+        lab = (managed or {}).get(managed_key(variant.CHROM, variant.POS, ref, alt))  # type: ignore[attr-defined]
         af = _info_float(variant, "GNOMAD_AF")
         popmax = _info_float(variant, "GNOMAD_POPMAX_AF")
-        afs = [a for a in (af, popmax if filters["use_popmax"] else None) if a is not None]
-        if afs and max(afs) > _af_threshold(info.inheritance, filters) and not rescue:
-            continue
+        an_f = _info_float(variant, "GNOMAD_AN")
+        an = None if an_f is None else int(an_f)
+        inhouse = _info_float(variant, "INHOUSE_AF")
+        common, reasons = frequency_verdict(info.inheritance, af, popmax, an, inhouse, filters)
+        notes: list[str] = []
+        if common:
+            starred = stars is not None and stars >= float(filters["clinvar_min_stars"])  # type: ignore[arg-type]
+            if lab is not None:
+                why = f"lab-managed variant ({lab.classification.replace('_', ' ')})"
+            elif rescue and starred:
+                n = int(stars)  # type: ignore[arg-type]
+                why = f"ClinVar {cls.value} with {n} star{'s' if n != 1 else ''}"  # type: ignore[union-attr]
+            else:
+                continue
+            notes.append(f"{'; '.join(reasons)}, kept: {why} passes the frequency filter")
+        rescue = rescue or lab is not None
         try:
             csqs = parse_bcsq(_info_str(variant, "BCSQ") or None)
         except ValueError as err:
@@ -406,12 +551,10 @@ def collect_candidates(
         term = csq.worst if csq is not None else None
         if (term is None or term.so_term not in keep) and not rescue:
             continue
-        ref, alt = variant.REF, variant.ALT[0]  # type: ignore[attr-defined]
         c_desc = hgvs_c(tx, variant.CHROM, variant.POS, ref, alt, reference)  # type: ignore[attr-defined]
         p_desc = ""
         if csq is not None and csq.transcript == tx.id:
             p_desc = hgvs_p(csq.aa_change, term)
-        stars = _info_float(variant, "CLINVAR_STARS")
         fam_calls = tuple((s, calls[idx[s]]) for s in fam_in_vcf)
         out.append(
             Candidate(
@@ -433,6 +576,10 @@ def collect_candidates(
                 clinvar_sig=clin,
                 clinvar_stars=None if stars is None else int(stars),
                 clinvar_revstat=_info_str(variant, "CLINVAR_REVSTAT"),
+                gnomad_an=an,
+                inhouse_af=inhouse,
+                managed=lab,
+                frequency_notes=tuple(notes),
             )
         )
     vcf.close()
@@ -455,6 +602,7 @@ def prioritise(
     regions: Sequence[tuple[str, int, int, str]],
     settings: Mapping[str, object],
     reference: Reference | None = None,
+    managed: Mapping[tuple[str, int, str, str], ManagedVariant] | None = None,
 ) -> list[dict[str, object]]:
     """Filter, assess inheritance, score and sort.
 
@@ -466,6 +614,7 @@ def prioritise(
         regions: panel BED regions.
         settings: ``{"filters": ..., "ranking": ...}``.
         reference: genome for HGVS (optional).
+        managed: the lab's managed variants.
 
     Returns:
         Rows (TSV keys plus ``evidence``), best first.
@@ -474,7 +623,9 @@ def prioritise(
     weights = ranking_settings(settings.get("ranking"))  # type: ignore[arg-type]
     proband = pedigree.person(sample)
     family = pedigree.family(proband.family)
-    cands = collect_candidates(vcf_path, proband, family, panel, regions, filters, reference)
+    cands = collect_candidates(
+        vcf_path, proband, family, panel, regions, filters, reference, managed
+    )
     inh_settings = InheritanceSettings(
         parent_min_gq=int(filters["parent_min_gq"]),  # type: ignore[arg-type]
         parent_min_dp=int(filters["parent_min_depth"]),  # type: ignore[arg-type]
@@ -499,6 +650,12 @@ def prioritise(
             clinvar_revstat=c.clinvar_revstat,
             gnomad_af=c.gnomad_af,
             gnomad_popmax_af=c.gnomad_popmax_af,
+            gnomad_an=c.gnomad_an,
+            min_an=int(filters["min_an"]),  # type: ignore[arg-type]
+            inhouse_af=c.inhouse_af,
+            managed_class=c.managed.classification if c.managed else "",
+            managed_comment=c.managed.comment if c.managed else "",
+            frequency_notes=c.frequency_notes,
             inheritance=inh,
             fit=fit,
             fit_text=fit_text,
@@ -534,6 +691,9 @@ def prioritise(
             "panel_inheritance": "/".join(info.inheritance),
             "panel_id": panel.id,
             "panel_version": panel.version,
+            "gnomad_an": c.gnomad_an,
+            "inhouse_af": c.inhouse_af,
+            "managed": c.managed.classification if c.managed else "",
             "evidence": [
                 {"category": e.category, "points": e.points, "text": e.text} for e in items
             ],
@@ -574,6 +734,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out-tsv", required=True, type=Path)
     parser.add_argument("--out-json", required=True, type=Path)
     parser.add_argument("--fasta", type=Path, help="reference FASTA for HGVS 3' shifting")
+    parser.add_argument(
+        "--managed",
+        type=Path,
+        help="lab-managed variants TSV (chrom,pos,ref,alt,classification,comment)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = json.loads(args.settings.read_text(encoding="utf-8"))
@@ -589,7 +754,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     panel = load_panel_json(args.panel_json)
     regions = read_bed(args.panel_bed)
     reference = FastaReference(str(args.fasta)) if args.fasta else None
-    rows = prioritise(args.vcf, pedigree, args.sample, panel, regions, settings, reference)
+    managed = load_managed(args.managed) if args.managed else None
+    rows = prioritise(args.vcf, pedigree, args.sample, panel, regions, settings, reference, managed)
     person = pedigree.person(args.sample)
     doc = {
         "sample": args.sample,
@@ -609,6 +775,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for g in panel.genes.values()
             ],
             "missing_genes": list(panel.missing_genes),
+        },
+        "managed_variants": {
+            "file": str(args.managed) if args.managed else None,
+            "sha256": sha256_file(args.managed) if args.managed else None,
+            "count": len(managed or {}),
         },
         "settings": {
             "filters": filter_settings(settings["filters"]),

@@ -20,6 +20,10 @@ DEFAULT_RANKING: dict[str, float] = {
     "clinvar_conflicting": 2,
     "clinvar_vus": 1,
     "clinvar_benign": -8,
+    "managed_pathogenic": 10,
+    "managed_likely_pathogenic": 8,
+    "managed_vus": 1,
+    "managed_benign": -8,
     "impact_high": 6,
     "impact_moderate": 4,
     "impact_low": 1,
@@ -43,7 +47,14 @@ DEFAULT_RANKING: dict[str, float] = {
 }
 """Default weights (points) and the thresholds they use."""
 
-CATEGORY_ORDER: tuple[str, ...] = ("clinvar", "consequence", "frequency", "inheritance", "quality")
+CATEGORY_ORDER: tuple[str, ...] = (
+    "clinvar",
+    "managed",
+    "consequence",
+    "frequency",
+    "inheritance",
+    "quality",
+)
 """Order of evidence items in the explanation."""
 
 
@@ -143,6 +154,12 @@ class VariantFacts:
         clinvar_revstat: CLINVAR_REVSTAT or empty.
         gnomad_af: GNOMAD_AF or ``None`` (absent).
         gnomad_popmax_af: GNOMAD_POPMAX_AF or ``None``.
+        gnomad_an: GNOMAD_AN or ``None`` (not given: the AF is trusted, and the text says so).
+        min_an: AN below which the gnomAD frequency is not trusted.
+        inhouse_af: INHOUSE_AF or ``None``.
+        managed_class: the lab's classification when on the managed list, else empty.
+        managed_comment: the lab's comment.
+        frequency_notes: why a too-common variant was kept (managed, ClinVar).
         inheritance: inheritance call.
         fit: panel fit (``None`` = panel gives no mode).
         fit_text: panel fit phrase.
@@ -161,6 +178,12 @@ class VariantFacts:
     clinvar_revstat: str = ""
     gnomad_af: float | None = None
     gnomad_popmax_af: float | None = None
+    gnomad_an: int | None = None
+    min_an: int = 0
+    inhouse_af: float | None = None
+    managed_class: str = ""
+    managed_comment: str = ""
+    frequency_notes: tuple[str, ...] = ()
     inheritance: InheritanceCall | None = None
     fit: bool | None = None
     fit_text: str = ""
@@ -234,6 +257,18 @@ def evidence_for(f: VariantFacts, w: Mapping[str, float]) -> tuple[Evidence, ...
         items.append(
             Evidence("clinvar", w[key] if key else 0, f"ClinVar {cls.value} ({stars}, {rev})")
         )
+    if f.managed_class:
+        key = {
+            "pathogenic": "managed_pathogenic",
+            "likely_pathogenic": "managed_likely_pathogenic",
+            "uncertain_significance": "managed_vus",
+            "likely_benign": "managed_benign",
+            "benign": "managed_benign",
+        }[f.managed_class]
+        text = f"lab-managed variant: {f.managed_class.replace('_', ' ')}"
+        if f.managed_comment:
+            text += f" ({f.managed_comment})"
+        items.append(Evidence("managed", w[key], text))
     if f.consequence is not None:
         impact = f.consequence.impact
         detail = f.hgvs_p or f.hgvs_c
@@ -249,12 +284,22 @@ def evidence_for(f: VariantFacts, w: Mapping[str, float]) -> tuple[Evidence, ...
         desc = f"gnomAD AF {_fmt(f.gnomad_af)}" if f.gnomad_af is not None else "gnomAD"
         if f.gnomad_popmax_af is not None:
             desc += f", popmax {_fmt(f.gnomad_popmax_af)}"
-        if top <= w["rare_af"]:
+        if f.gnomad_an is None:
+            desc += ", AN not given (AF trusted)"
+        if f.gnomad_an is not None and f.gnomad_an < f.min_an:
+            items.append(
+                Evidence("frequency", 0, f"{desc}, AN {f.gnomad_an} < {f.min_an}: not trusted")
+            )
+        elif top <= w["rare_af"]:
             items.append(Evidence("frequency", w["gnomad_rare"], f"rare ({desc})"))
         elif top > w["common_af"]:
             items.append(Evidence("frequency", w["gnomad_common"], f"common ({desc})"))
         else:
             items.append(Evidence("frequency", 0, desc))
+    if f.inhouse_af is not None:
+        items.append(Evidence("frequency", 0, f"in-house AF {_fmt(f.inhouse_af)}"))
+    for note in f.frequency_notes:
+        items.append(Evidence("frequency", 0, note))
     if f.inheritance is not None and f.inheritance.patterns:
         keys = [_PATTERN_WEIGHT[p] for p in f.inheritance.patterns if p in _PATTERN_WEIGHT]
         points = max((w[k] for k in keys), default=0)

@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from hurtig import __version__
+from hurtig.checks import load_checks
 from hurtig.contract import CONTRACT_COLUMNS
 from hurtig.errors import InputError, run_cli
 from hurtig.qc import (
@@ -369,6 +370,7 @@ class ReportInputs:
     coverage_thresholds: Path
     coverage_regions: Path
     provenance: Path
+    checks: Path | None = None
 
 
 def describe_missing_gene(gene: Any) -> str:
@@ -412,6 +414,52 @@ def normalise_provenance(raw: dict[str, Any], path: Path) -> dict[str, Any]:
         prov["config_sha256"] = config.get("sha256")
     prov.setdefault("created", prov.get("created_utc"))
     return prov
+
+
+@dataclass(frozen=True)
+class ClinicalUse:
+    """The sample checks' verdict for the report (see ``hurtig.checks``)."""
+
+    usable: bool
+    failures: tuple[tuple[str, str], ...]  # (check, reason), not overridden
+    overridden: tuple[tuple[str, str], ...]  # (check, reason), overridden by the config
+    override_reason: str
+    inferred_sex: str
+    sex_reason: str
+    rows: tuple[tuple[str, str, str], ...]  # (check, status, detail) for the checks table
+
+
+def clinical_use(checks: dict[str, Any] | None, sample: str) -> ClinicalUse:
+    """Summarise a family's checks JSON for one sample's report.
+
+    Any failing check of the family (a wrong pedigree or a swapped sample anywhere in the
+    family undermines the inheritance analysis) makes the report NOT FOR CLINICAL USE, unless the
+    run configuration overrides that check. Without a checks file the report is not usable.
+    """
+    if checks is None:
+        reason = ("checks", "sample checks (sex, relatedness) were not run")
+        return ClinicalUse(False, (reason,), (), "", "not assessed", "not assessed", ())
+    overrides = set(checks.get("override_checks") or [])
+    failures = [(str(f.get("check")), str(f.get("reason"))) for f in checks["failures"]]
+    results = checks["checks"]
+    rows: list[tuple[str, str, str]] = []
+    inferred, sex_reason = "not assessed", "not assessed"
+    for entry in results.get("sex", {}).get("samples", []):
+        rows.append(("Sex · " + str(entry.get("sample")), entry["status"], entry["reason"]))
+        if entry.get("sample") == sample:
+            inferred, sex_reason = str(entry.get("inferred")), str(entry.get("reason"))
+    for key, label in (("trios", "Mendelian consistency"), ("pairs", "Kinship")):
+        for entry in results.get("relatedness", {}).get(key, []):
+            rows.append((label, entry["status"], entry["reason"]))
+    return ClinicalUse(
+        usable=bool(checks["clinical_use"]),
+        failures=tuple(f for f in failures if f[0] not in overrides),
+        overridden=tuple(f for f in failures if f[0] in overrides),
+        override_reason=str(checks.get("override_reason") or ""),
+        inferred_sex=inferred,
+        sex_reason=sex_reason,
+        rows=tuple(rows),
+    )
 
 
 def render_report(
@@ -498,6 +546,11 @@ def render_report(
         )
     ]
     sample_sex = data.get("sex") or sex or "not recorded"
+    checks = clinical_use(
+        load_checks(inputs.checks) if inputs.checks else None, str(data["sample"])
+    )
+    if inputs.checks:
+        report_inputs.append(("sample checks", str(inputs.checks), sha256_file(inputs.checks)))
 
     env = make_environment()
     template = env.get_template("template.html.j2")
@@ -507,6 +560,7 @@ def render_report(
         sample=str(data["sample"]),
         family=str(data.get("family", "")),
         sex=str(sample_sex),
+        checks=checks,
         affected=data.get("affected"),
         panel=panel_info,
         panel_genes=panel_genes,
@@ -552,6 +606,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--coverage-thresholds", required=True, type=Path)
     parser.add_argument("--coverage-regions", required=True, type=Path)
     parser.add_argument("--provenance", required=True, type=Path)
+    parser.add_argument(
+        "--checks", type=Path, help="family sample checks JSON (hurtig.checks); required for use"
+    )
     parser.add_argument("--out", required=True, type=Path, help="output HTML")
     parser.add_argument(
         "--coverage-threshold",
@@ -581,6 +638,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         coverage_thresholds=args.coverage_thresholds,
         coverage_regions=args.coverage_regions,
         provenance=args.provenance,
+        checks=args.checks,
     )
     thresholds = Thresholds(
         depth=args.coverage_threshold,

@@ -239,12 +239,22 @@ def check_panels(samples: dict[str, Sample], panel_dir: Path | None, config_file
         raise InputError(f"{config_file}: samples request panels but 'panels' is not set")
     if not panel_dir.is_dir():
         raise InputError(f"{config_file}: panels folder not found: {panel_dir}")
+    from hurtig.panels import locate_panel, parse_spec  # registry layout lives there
+
+    specs: dict[str, str] = {}
     for panel in requested:
-        panel_id = panel.split("@")[0]
-        if not (panel_dir / f"{panel_id}.tsv").is_file():
+        panel_id = parse_spec(panel)[0]
+        if specs.setdefault(panel_id, panel) != panel:
             raise InputError(
-                f"{panel_dir}: panel '{panel_id}' requested in samples sheet not found"
+                f"{config_file}: samples request panel {panel_id} as both "
+                f"{specs[panel_id]!r} and {panel!r}; use one version per run"
             )
+        try:
+            locate_panel(panel_dir, panel)
+        except InputError as err:
+            raise InputError(
+                f"{panel_dir}: panel '{panel}' requested in samples sheet not found ({err})"
+            ) from err
 
 
 def main(argv: Sequence[str] | None = None) -> int:

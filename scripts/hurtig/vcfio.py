@@ -92,3 +92,30 @@ def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
         ref, alt = ref[start:], alt[start:]
         pos += start
     return pos, ref, alt
+
+
+def source_version(header_lines: list[str] | tuple[str, ...], fallback: str = "unknown") -> str:
+    """A source file's version as its header states it.
+
+    Looks, in order, for ``##version=``, ``##fileDate=``, ``##source=`` and a CADD-style
+    ``## CADD GRCh38-v1.7`` line. Used in the ``##hurtig_source`` provenance header lines.
+
+    Args:
+        header_lines: the file's header lines (with their leading ``#``).
+        fallback: returned when none is found.
+
+    Returns:
+        The version text (``"`` and ``>`` removed so it fits a structured header line).
+    """
+    found: dict[str, str] = {}
+    for line in header_lines:
+        for key in ("version", "fileDate", "source"):
+            if line.startswith(f"##{key}=") and key not in found:
+                found[key] = line.split("=", 1)[1].strip()
+        if line.startswith("## ") and "cadd" in line.lower() and "cadd" not in found:
+            words = line[3:].split()
+            found["cadd"] = " ".join(words[:2])
+    for key in ("version", "fileDate", "cadd", "source"):
+        if key in found:
+            return found[key].replace('"', "'").replace(">", ")")[:200]
+    return fallback

@@ -141,7 +141,8 @@ def test_gnomad_and_clinvar(tmp_path: Path, calls: Path, gnomad: Path, clinvar: 
 
     header = VCF(str(out)).raw_header
     assert (
-        f'##hurtig_source=<ID=gnomad,File="gnomad.vcf.gz",SHA256={sha256_file(gnomad)}>' in header
+        f'##hurtig_source=<ID=gnomad,File="gnomad.vcf.gz",Version="unknown",'
+        f'SHA256={sha256_file(gnomad)},Keys="GNOMAD_AF,GNOMAD_AC,' in header
     )
     assert '##hurtig_source=<ID=clinvar,File="clinvar.vcf.gz"' in header
     assert "##INFO=<ID=CLINVAR_STARS,Number=1,Type=Integer" in header

@@ -91,6 +91,25 @@ def test_both_from_one_parent_is_not_compound_het() -> None:
         assert "in cis" in out[v.key].texts[0]
 
 
+def test_unaffected_parent_rules_out_the_pair() -> None:
+    """genmod's rules (docs/GENMOD.md): a parent with both variants, or hom-alt for one."""
+    # paternal + maternal, but the unaffected father is 1/1 at the paternal one
+    vs = [_v(10, "0/1", "1/1", "0/0"), _v(20, "0/1", "0/0", "0/1")]
+    out = assess_family(vs, CHILD, TRIO)
+    for v in vs:
+        assert Pattern.COMPOUND_HET not in out[v.key].patterns
+    assert "chr1:10 A>G is homozygous in the unaffected father" in " ".join(out[vs[1].key].texts)
+    # one variant from both parents, the other paternal: the father carries both
+    vs = [_v(10, "0/1", "0/1", "0/1"), _v(20, "0/1", "0/1", "0/0")]
+    out = assess_family(vs, CHILD, TRIO)
+    assert Pattern.POSSIBLE_COMPOUND_HET not in out[vs[0].key].patterns
+    assert "both also in the unaffected father" in " ".join(out[vs[0].key].texts)
+    # an affected father carrying both does not rule the pair out
+    sick_dad = Pedigree((CHILD, Person("D", "F", None, None, Sex.MALE, True), MUM))
+    out = assess_family(vs, CHILD, sick_dad)
+    assert Pattern.POSSIBLE_COMPOUND_HET in out[vs[0].key].patterns
+
+
 def test_de_novo_plus_inherited_is_possible() -> None:
     vs = [_v(10, "0/1"), _v(20, "0/1", "0/1", "0/0")]
     out = assess_family(vs, CHILD, TRIO)

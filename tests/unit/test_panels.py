@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from hurtig import panels as panels_mod
 from hurtig.errors import InputError
 from hurtig.gff import load_gff3
 from hurtig.panels import (
@@ -155,7 +156,7 @@ DEMO = Path(__file__).resolve().parents[2] / "resources/demo/panels"
 
 def test_demo_panel_on_real_gff() -> None:
     model = load_gff3(DEMO_DATA / "annotation/genes.gff3.gz")
-    genes, missing = resolve_panel(read_panel(DEMO / "neuro_demo.tsv"), model)
+    genes, missing = resolve_panel(panels_mod.load_registry_panel(DEMO, "neuro_demo@1.0"), model)
     assert [g.symbol for g in genes] == ["APP", "JAM2", "CSTB", "PDXK"]
     assert [m["symbol"] for m in missing] == ["PSEN1"]
     assert genes[0].transcript == "ENST00000346798"

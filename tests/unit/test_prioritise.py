@@ -149,3 +149,107 @@ def test_sample_not_in_vcf(tmp_path: Path) -> None:
             prioritise.read_bed(d / "panel.bed"),
             {},
         )
+
+
+INFO_HEADER = (
+    '##INFO=<ID=GNOMAD_AN,Number=1,Type=Integer,Description="gnomAD AN">\n'
+    '##INFO=<ID=INHOUSE_AF,Number=A,Type=Float,Description="in-house AF">\n'
+)
+
+
+def _edited_case(tmp_path: Path, edits: dict[int, tuple[str, str]]) -> Path:
+    """A copy of trio_chr21 with INFO substrings replaced per position ({pos: (old, new)})."""
+    case = tmp_path / "case"
+    tmp_path.mkdir(exist_ok=True)
+    shutil.copytree(DATA / "trio_chr21", case)
+    lines = []
+    for line in (case / "input.vcf").read_text().splitlines(keepends=True):
+        if line.startswith("#CHROM"):
+            lines.append(INFO_HEADER)
+        cols = line.split("\t")
+        if not line.startswith("#") and int(cols[1]) in edits:
+            old, new = edits[int(cols[1])]
+            assert old in cols[7]
+            cols[7] = cols[7].replace(old, new, 1)
+        lines.append("\t".join(cols))
+    (case / "input.vcf").write_text("".join(lines))
+    return case
+
+
+def _run_dir(case: Path, tmp_path: Path, managed: Path | None = None) -> tuple[str, dict]:
+    vcf = _bgzip(case / "input.vcf", tmp_path)
+    out_tsv, out_json = tmp_path / "o.tsv", tmp_path / "o.json"
+    (tmp_path / "s.json").write_text('{"filters": {}, "ranking": {}}')
+    args = [
+        "--vcf", str(vcf), "--samples", str(case / "samples.tsv"), "--sample", "P1",
+        "--panel-json", str(case / "panel.json"), "--panel-bed", str(case / "panel.bed"),
+        "--settings", str(tmp_path / "s.json"), "--out-tsv", str(out_tsv),
+        "--out-json", str(out_json),
+    ]  # fmt: skip
+    if managed is not None:
+        args += ["--managed", str(managed)]
+    assert prioritise.main(args) == 0
+    return out_tsv.read_text(), json.loads(out_json.read_text())
+
+
+def test_managed_variant_golden(tmp_path: Path) -> None:
+    """A common synonymous variant on the lab's list passes frequency and consequence filters."""
+    managed = DATA / "trio_chr21" / "managed.tsv"
+    (tmp_path / "a").mkdir()
+    plain, _ = _run_case("trio_chr21", tmp_path / "a")
+    assert "25689900" not in plain
+    tsv, doc = _run_dir(DATA / "trio_chr21", tmp_path, managed)
+    expected = DATA / "trio_chr21" / "expected_managed.tsv"
+    if os.environ.get("HURTIG_UPDATE_GOLDEN"):
+        expected.write_text(tsv)
+    assert tsv == expected.read_text()
+    row = next(r for r in _rows(tsv) if r["pos"] == "25689900")
+    assert row["explanation"].startswith(
+        "lab-managed variant: likely pathogenic (lab case 2025-17 (splice effect shown by RNA))"
+    )
+    assert (
+        "gnomAD 0.3 > 0.01 (AR/unknown limit), kept: lab-managed variant (likely pathogenic) "
+        "passes the frequency filter" in row["explanation"]
+    )
+    assert doc["managed_variants"]["count"] == 2 and len(doc["managed_variants"]["sha256"]) == 64
+
+
+def test_clinvar_rescue_needs_one_star(tmp_path: Path) -> None:
+    common = ("CLINVAR_SIG=Pathogenic;", "GNOMAD_AF=0.05;CLINVAR_SIG=Pathogenic;")
+    zero = _edited_case(tmp_path / "z", {25891784: common})
+    tsv, _ = _run_dir(zero, tmp_path / "z")
+    assert "25891784" not in tsv  # 0 stars: AF 0.05 > 0.005 (AD) drops it
+    one = _edited_case(
+        tmp_path / "o", {25891784: ("CLINVAR_STARS=0", "GNOMAD_AF=0.05;CLINVAR_STARS=1")}
+    )
+    tsv, _ = _run_dir(one, tmp_path / "o")
+    row = next(r for r in _rows(tsv) if r["pos"] == "25891784")
+    assert (
+        "gnomAD 0.05 > 0.005 (AD/XD limit), kept: ClinVar pathogenic with 1 star passes the "
+        "frequency filter" in row["explanation"]
+    )
+
+
+def test_min_an_and_inhouse(tmp_path: Path) -> None:
+    freq = "GNOMAD_AF=0.0001;GNOMAD_POPMAX_AF=0.0003"
+    low_an = _edited_case(tmp_path / "l", {25683900: (freq, "GNOMAD_AF=0.2;GNOMAD_AN=1000")})
+    tsv, _ = _run_dir(low_an, tmp_path / "l")
+    row = next(r for r in _rows(tsv) if r["pos"] == "25683900")
+    assert "gnomAD AF 0.2, AN 1000 < 5000: not trusted" in row["explanation"]
+    high_an = _edited_case(tmp_path / "h", {25683900: (freq, "GNOMAD_AF=0.2;GNOMAD_AN=100000")})
+    assert "25683900" not in _run_dir(high_an, tmp_path / "h")[0]
+    inhouse = _edited_case(tmp_path / "i", {25683900: (freq, f"{freq};INHOUSE_AF=0.2")})
+    assert "25683900" not in _run_dir(inhouse, tmp_path / "i")[0]
+    rare = _edited_case(tmp_path / "r", {25683900: (freq, f"{freq};INHOUSE_AF=0.01")})
+    row = next(r for r in _rows(_run_dir(rare, tmp_path / "r")[0]) if r["pos"] == "25683900")
+    assert "in-house AF 0.01" in row["explanation"]
+
+
+def test_bad_managed_file(tmp_path: Path) -> None:
+    bad = tmp_path / "m.tsv"
+    bad.write_text("chrom\tpos\tref\talt\tclassification\tcomment\nchr1\t5\tA\tG\tnice\t\n")
+    with pytest.raises(InputError, match="classification 'nice' not in"):
+        prioritise.load_managed(bad)
+    bad.write_text("chrom\tpos\tref\n")
+    with pytest.raises(InputError, match="header must be"):
+        prioritise.load_managed(bad)

@@ -88,7 +88,37 @@ def test_penalties() -> None:
     items = evidence_for(facts, DEFAULT_RANKING)
     assert score(items) == -8 + 1 - 5 - 3 - 2
     assert "low quality: depth 9, GQ 25, allele balance 0.21" in explanation(items)
-    assert "common (gnomAD AF 0.02)" in explanation(items)
+    assert "common (gnomAD AF 0.02, AN not given (AF trusted))" in explanation(items)
+
+
+def test_frequency_trust_inhouse_and_managed_explanation() -> None:
+    base = {"gene": "G", "consequence": Severity.missense_variant, "gnomad_af": 0.02}
+    low_an = evidence_for(VariantFacts(**base, gnomad_an=1200, min_an=5000), DEFAULT_RANKING)
+    freq = [e for e in low_an if e.category == "frequency"]
+    assert [(e.points, e.text) for e in freq] == [
+        (0, "gnomAD AF 0.02, AN 1200 < 5000: not trusted")
+    ]
+    trusted = evidence_for(VariantFacts(**base, gnomad_an=150000, min_an=5000), DEFAULT_RANKING)
+    assert [e.text for e in trusted if e.category == "frequency"] == ["common (gnomAD AF 0.02)"]
+    managed = evidence_for(
+        VariantFacts(
+            **base,
+            gnomad_an=150000,
+            min_an=5000,
+            inhouse_af=0.1,
+            managed_class="likely_pathogenic",
+            managed_comment="lab case 17",
+            frequency_notes=("gnomAD 0.02 > 0.01 (AR/unknown limit), kept: lab-managed variant "
+                             "(likely pathogenic) passes the frequency filter",),
+        ),
+        DEFAULT_RANKING,
+    )  # fmt: skip
+    assert explanation(managed) == (
+        "lab-managed variant: likely pathogenic (lab case 17); missense_variant in G; "
+        "common (gnomAD AF 0.02); in-house AF 0.1; gnomAD 0.02 > 0.01 (AR/unknown limit), "
+        "kept: lab-managed variant (likely pathogenic) passes the frequency filter"
+    )
+    assert score(managed) == 8 + 4 - 5
 
 
 def test_settings() -> None:

@@ -1,33 +1,16 @@
-"""Consequences (bcftools csq on the Ensembl GFF3) and our own gnomAD/ClinVar annotation."""
-
-
-rule predict_consequences:
-    input:
-        vcf="results/calls/{family}.vcf.gz",
-        fasta=str(REFERENCE),
-        fai=REF_FAI,
-        gff3=str(GFF3) if GFF3 else [],
-    output:
-        temp("results/annotated/{family}.csq.bcf"),
-    log:
-        "logs/annotate/predict_consequences/{family}.log",
-    benchmark:
-        "benchmarks/annotate/predict_consequences/{family}.tsv"
-    conda:
-        "../../envs/bcftools.yaml"
-    shell:
-        # Without a gene model the calls pass through unchanged (e.g. the GIAB validation run).
-        (
-            "bcftools csq -l -f {input.fasta} -g {input.gff3} -Ob -o {output} {input.vcf} 2> {log}"
-            if GFF3
-            else "bcftools view -Ob -o {output} {input.vcf} 2> {log}"
-        )
+"""Annotation: bcftools csq consequences (Ensembl GFF3), gnomAD, ClinVar, in-house frequencies
+and configured score sources, in one sharded streaming pass (hurtig.annotate); then the
+family's calls are added to the in-house database when one is configured."""
 
 
 rule annotate_calls:
     input:
-        vcf="results/annotated/{family}.csq.bcf",
-        sources=[str(p) for p in (GNOMAD, CLINVAR) if p],
+        vcf="results/calls/{family}.vcf.gz",
+        tbi="results/calls/{family}.vcf.gz.tbi",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+        gff3=str(GFF3) if GFF3 else [],
+        sources=annotation_source_files(),
     output:
         vcf="results/annotated/{family}.vcf.gz",
         tbi="results/annotated/{family}.vcf.gz.tbi",
@@ -37,7 +20,31 @@ rule annotate_calls:
         "benchmarks/annotate/annotate_calls/{family}.tsv"
     conda:
         "../../envs/hurtig.yaml"
+    threads: 4
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
     params:
-        sources=source_args(),
+        sources=lambda wildcards: source_args(wildcards.family),
+        csq=f"--fasta {REFERENCE} --gff3 {GFF3}" if GFF3 else "",
     shell:
-        "python -m hurtig.annotate --vcf {input.vcf} --out {output.vcf} {params.sources} 2> {log}"
+        # Without a gene model the calls get no BCSQ (e.g. the GIAB validation run).
+        "python -m hurtig.annotate --vcf {input.vcf} --out {output.vcf} {params.csq}"
+        " {params.sources} --threads {threads} 2> {log}"
+
+
+rule add_to_inhouse:
+    input:
+        vcf="results/annotated/{family}.vcf.gz",
+    output:
+        "results/inhouse/{family}.tsv",
+    log:
+        "logs/annotate/add_to_inhouse/{family}.log",
+    benchmark:
+        "benchmarks/annotate/add_to_inhouse/{family}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        db=str(INHOUSE),
+    shell:
+        "python -m hurtig.inhouse add --db {params.db} --vcf {input.vcf} --done {output}"
+        " 2> {log}"

@@ -5,12 +5,13 @@ Everything here runs when the workflow is parsed, so bad input stops the run bef
 
 import json
 import re
+import shlex
 import sys
 
 sys.path.insert(0, str(REPO / "scripts"))
 
 from hurtig.errors import InputError  # noqa: E402
-from hurtig import sheets  # noqa: E402
+from hurtig import panels, sheets  # noqa: E402
 
 from snakemake.settings.types import DeploymentMethod  # noqa: E402
 
@@ -50,6 +51,12 @@ def _load_run():
         value = sheets.resolve(base, config["reference"].get(key))
         if value is not None and not value.is_file():
             raise InputError(f"{config_file}: reference.{key} not found: {value}")
+    for entry in config.get("annotation", {}).get("scores") or []:
+        value = sheets.resolve(base, entry.get("file"))
+        if value is not None and not value.is_file():
+            raise InputError(
+                f"{config_file}: annotation.scores file not found: {value}"
+            )
     for key in ("gnomad", "clinvar"):
         value = sheets.resolve(base, config.get("annotation", {}).get(key))
         if value is not None and not value.is_file():
@@ -81,6 +88,11 @@ REFERENCE = cfg_path("reference", "fasta")
 GFF3 = cfg_path("reference", "gff3")
 GNOMAD = cfg_path("annotation", "gnomad")
 CLINVAR = cfg_path("annotation", "clinvar")
+INHOUSE = cfg_path("annotation", "inhouse")
+SCORES = [
+    dict(s, file=str(sheets.resolve(BASE, s["file"])))
+    for s in config.get("annotation", {}).get("scores") or []
+]
 PANEL_DIR = cfg_path("panels")
 CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
 N_SHARDS = config.get("calling", {}).get("shards", 8)
@@ -97,6 +109,29 @@ FAMILIES = sorted({s.family for s in SAMPLES.values()})
 def family_samples(family):
     """Sample ids of one family, in sheet order (the VCF sample order)."""
     return [s.sample for s in SAMPLES.values() if s.family == family]
+
+
+def panel_inputs(panel_id):
+    """Definition file(s) of the panel version this run uses (newest unless pinned)."""
+    requested = [p for s in SAMPLES.values() for p in s.panels]
+    return panels.workflow_inputs(PANEL_DIR, panel_id, requested)
+
+
+def family_sheet(family):
+    """The family's rows of samples.tsv as TSV text, without the panels column.
+
+    Passed to jobs as a parameter instead of the sheet file, so that editing a sample's panels
+    reruns only the panel stages of that sample (call once, filter many), while a pedigree change
+    (parents, sex, affected status) reruns the family's checks and prioritisation.
+    """
+    rows = ["sample\tfamily\tfather\tmother\tsex\taffected\tpanels"]
+    for s in SAMPLES.values():
+        if s.family == family:
+            rows.append(
+                f"{s.sample}\t{s.family}\t{s.father or ''}\t{s.mother or ''}\t{s.sex}"
+                f"\t{str(s.affected).lower()}\t"
+            )
+    return "\n".join(rows) + "\n"
 
 
 def sample_panels(sample):
@@ -146,12 +181,18 @@ def all_targets():
             f"results/calls/{family}.vcf.gz",
             f"results/annotated/{family}.vcf.gz",
         ]
+        if INHOUSE:
+            targets.append(f"results/inhouse/{family}.tsv")
     for sample, panel in sample_panel_pairs():
         targets += [
             f"results/panels/{sample}/{panel}.tsv",
             f"results/panels/{sample}/{panel}.json",
             f"results/report/{sample}/{panel}.html",
+            f"results/report/{sample}/{panel}.pdf",
+            f"results/report/{sample}/{panel}.xlsx",
         ]
+    targets += [f"results/qc/checks/{family}.json" for family in FAMILIES]
+    targets.append("results/qc/multiqc.html")
     return targets
 
 
@@ -194,26 +235,51 @@ def sexes(wildcards):
     )
 
 
-def source_args():
+def annotation_source_files():
+    return [str(p) for p in (GNOMAD, CLINVAR) if p] + [s["file"] for s in SCORES]
+
+
+def source_args(family):
+    """hurtig.annotate options for the configured sources (the family is not counted in-house)."""
     args = []
+    if INHOUSE:
+        args.append(
+            f"--inhouse {INHOUSE} --inhouse-exclude {' '.join(family_samples(family))}"
+        )
+    if SCORES:
+        args.append(f"--scores {shlex.quote(json.dumps(SCORES))}")
     if GNOMAD:
         args.append(f"--gnomad {GNOMAD}")
     if CLINVAR:
         args.append(f"--clinvar {CLINVAR}")
     if CONTIG_MAP:
         args.append(
-            "--contig-map " + " ".join(f"{k}={v}" for k, v in CONTIG_MAP.items())
+            "--contig-map {}".format(
+                " ".join(f"{k}={v}" for k, v in CONTIG_MAP.items())
+            )
         )
     return " ".join(args)
 
 
 def provenance_inputs(wildcards):
     files = {"reference": REFERENCE, "gff3": GFF3, "gnomad": GNOMAD, "clinvar": CLINVAR}
+    files.update({f"score_{s['name']}": s["file"] for s in SCORES})
     for panel in sample_panels(wildcards.sample):
-        files[f"panel_{panel}"] = PANEL_DIR / f"{panel}.tsv"
+        for i, path in enumerate(panel_inputs(panel)):
+            files[f"panel_{panel}_{i}" if i else f"panel_{panel}"] = path
     for unit in units_of(wildcards.sample):
         for name in ("fq1", "fq2", "bam"):
             path = getattr(unit, name)
             if path is not None:
                 files[f"{unit.unit}_{name}"] = path
     return {k: str(v) for k, v in files.items() if v is not None}
+
+
+def override_args():
+    """hurtig.checks options for the checks the config overrides (report.override_checks)."""
+    settings = config.get("report", {})
+    names = settings.get("override_checks") or []
+    if not names:
+        return ""
+    reason = settings.get("override_reason", "")
+    return f"--override {' '.join(names)} --override-reason {shlex.quote(reason)}"

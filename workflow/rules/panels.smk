@@ -7,7 +7,8 @@ reruns these jobs alone (call once, filter many).
 
 rule resolve_panel:
     input:
-        panel=lambda wc: str(PANEL_DIR / f"{wc.panel}.tsv"),
+        # the definition file(s) the sample sheet's spec (id or id@version) selects
+        panel=lambda wc: panel_inputs(wc.panel),
         gff3=str(GFF3) if GFF3 else [],
     output:
         bed="results/panels/_regions/{panel}.bed",
@@ -21,8 +22,16 @@ rule resolve_panel:
     params:
         acceptor=PADDING.get("acceptor", 20),
         donor=PADDING.get("donor", 6),
+        registry=str(PANEL_DIR),
+        spec=lambda wc: next(
+            p
+            for s in SAMPLES.values()
+            for p in s.panels
+            if p.split("@")[0] == wc.panel
+        ),
     shell:
-        "python -m hurtig.panels --panel {input.panel} --gff3 {input.gff3}"
+        "python -m hurtig.panels --registry {params.registry:q} --spec {params.spec}"
+        " --gff3 {input.gff3}"
         " --out-bed {output.bed} --out-json {output.json}"
         " --acceptor-padding {params.acceptor} --donor-padding {params.donor} 2> {log}"
 
@@ -50,10 +59,12 @@ rule prioritise_variants:
     input:
         vcf=lambda wc: f"results/annotated/{SAMPLES[wc.sample].family}.vcf.gz",
         tbi=lambda wc: f"results/annotated/{SAMPLES[wc.sample].family}.vcf.gz.tbi",
-        samples=str(cfg_path("samples")),
         bed="results/panels/_regions/{panel}.bed",
         panel="results/panels/_regions/{panel}.json",
         settings="results/provenance/settings.json",
+        managed=(
+            str(cfg_path("managed_variants")) if cfg_path("managed_variants") else []
+        ),
         fasta=str(REFERENCE),
         fai=REF_FAI,
     output:
@@ -65,10 +76,18 @@ rule prioritise_variants:
         "benchmarks/panels/prioritise_variants/{sample}/{panel}.tsv"
     conda:
         "../../envs/hurtig.yaml"
+    params:
+        managed=(
+            f"--managed {cfg_path('managed_variants')}"
+            if cfg_path("managed_variants")
+            else ""
+        ),
+        pedigree=lambda wc: family_sheet(SAMPLES[wc.sample].family),
     shell:
-        "python -m hurtig.prioritise --vcf {input.vcf} --samples {input.samples}"
+        "ped=$(mktemp) && trap 'rm -f $ped' EXIT && printf '%s' {params.pedigree:q} > $ped"
+        " && python -m hurtig.prioritise --vcf {input.vcf} --samples $ped"
         " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
-        " --settings {input.settings} --fasta {input.fasta}"
+        " --settings {input.settings} --fasta {input.fasta} {params.managed}"
         " --out-tsv {output.tsv} --out-json {output.json} 2> {log}"
 
 

@@ -46,3 +46,60 @@ rule compute_coverage:
         " && mosdepth --threads {threads} --no-per-base --by {params.prefix}.callable.bed"
         " --fasta {input.fasta} {params.prefix} {input.cram}"
         " && rm -f {params.prefix}.callable.bed {params.prefix}.regions.bed.gz*) 2> {log}"
+
+
+rule check_family:
+    input:
+        vcf="results/calls/{family}.vcf.gz",
+        tbi="results/calls/{family}.vcf.gz.tbi",
+        fai=REF_FAI,
+        summaries=lambda wc: expand(
+            "results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+            sample=family_samples(wc.family),
+        ),
+    output:
+        "results/qc/checks/{family}.json",
+    log:
+        "logs/qc/check_family/{family}.log",
+    benchmark:
+        "benchmarks/qc/check_family/{family}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        fai=lambda wc, input: input.fai[0],
+        build=config["reference"].get("build", "GRCh38"),
+        mosdepth=lambda wc, input: " ".join(
+            f"{s}={p}" for s, p in zip(family_samples(wc.family), input.summaries)
+        ),
+        override=override_args(),
+        pedigree=lambda wc: family_sheet(wc.family),
+    shell:
+        "ped=$(mktemp) && trap 'rm -f $ped' EXIT && printf '%s' {params.pedigree:q} > $ped"
+        " && python -m hurtig.checks --samples $ped --family {wildcards.family}"
+        " --vcf {input.vcf} --fai {params.fai} --mosdepth {params.mosdepth}"
+        " --genome-build {params.build} {params.override} --out {output} 2> {log}"
+
+
+rule run_multiqc:
+    input:
+        fastp=[f"results/qc/fastp/{u.sample}/{u.unit}.json" for u in UNITS],
+        stats=expand("results/qc/samtools_stats/{sample}.txt", sample=SAMPLES),
+        summaries=expand(
+            "results/qc/mosdepth/{sample}.mosdepth.summary.txt", sample=SAMPLES
+        ),
+        dists=expand(
+            "results/qc/mosdepth/{sample}.mosdepth.global.dist.txt", sample=SAMPLES
+        ),
+    output:
+        "results/qc/multiqc.html",
+    log:
+        "logs/qc/run_multiqc.log",
+    benchmark:
+        "benchmarks/qc/run_multiqc.tsv"
+    conda:
+        "../../envs/multiqc.yaml"
+    shell:
+        # --flat: static plots embedded in the page, readable without the network (Debian's
+        # multiqc links its interactive-plot libraries from the web instead of bundling them).
+        "multiqc --force --flat --no-data-dir --filename multiqc.html --outdir results/qc"
+        " {input} > {log} 2>&1"

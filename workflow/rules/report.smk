@@ -38,6 +38,7 @@ rule render_report:
         thresholds="results/qc/coverage/{sample}/{panel}.thresholds.bed.gz",
         regions="results/qc/coverage/{sample}/{panel}.regions.bed.gz",
         provenance="results/provenance/{sample}.json",
+        checks=lambda wc: f"results/qc/checks/{SAMPLES[wc.sample].family}.json",
     output:
         "results/report/{sample}/{panel}.html",
     log:
@@ -54,6 +55,52 @@ rule render_report:
         "python -m hurtig.report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
         " --samtools-stats {input.stats} --mosdepth-summary {input.summary}"
         " --coverage-thresholds {input.thresholds} --coverage-regions {input.regions}"
-        " --provenance {input.provenance} --coverage-threshold {params.threshold}"
+        " --provenance {input.provenance} --checks {input.checks}"
+        " --coverage-threshold {params.threshold}"
         " --sex {params.sex} --genome-build {params.build}"
         " --out {output} 2> {log}"
+
+
+rule print_report_pdf:
+    input:
+        "results/report/{sample}/{panel}.html",
+    output:
+        "results/report/{sample}/{panel}.pdf",
+    log:
+        "logs/report/print_report_pdf/{sample}/{panel}.log",
+    benchmark:
+        "benchmarks/report/print_report_pdf/{sample}/{panel}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    shell:
+        "python -m hurtig.pdf --html {input} --out {output} 2> {log}"
+
+
+rule write_report_xlsx:
+    input:
+        tsv="results/panels/{sample}/{panel}.tsv",
+        fastp=lambda wc: expand(
+            "results/qc/fastp/{{sample}}/{unit}.json",
+            unit=[u.unit for u in units_of(wc.sample)],
+        ),
+        stats="results/qc/samtools_stats/{sample}.txt",
+        summary="results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+        thresholds="results/qc/coverage/{sample}/{panel}.thresholds.bed.gz",
+        regions="results/qc/coverage/{sample}/{panel}.regions.bed.gz",
+        checks=lambda wc: f"results/qc/checks/{SAMPLES[wc.sample].family}.json",
+    output:
+        "results/report/{sample}/{panel}.xlsx",
+    log:
+        "logs/report/write_report_xlsx/{sample}/{panel}.log",
+    benchmark:
+        "benchmarks/report/write_report_xlsx/{sample}/{panel}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        threshold=COVERAGE_THRESHOLD,
+    shell:
+        "python -m hurtig.xlsx --sample {wildcards.sample} --panel {wildcards.panel}"
+        " --tsv {input.tsv} --fastp {input.fastp} --samtools-stats {input.stats}"
+        " --mosdepth-summary {input.summary} --coverage-thresholds {input.thresholds}"
+        " --coverage-regions {input.regions} --checks {input.checks}"
+        " --coverage-threshold {params.threshold} --out {output} 2> {log}"

@@ -1,0 +1,95 @@
+"""Call once, filter many: a new panel, or a new panel version, reruns only the panel stages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "resources" / "demo"
+
+# Jobs that may run when only the panels of a sample change (all cheap, per sample x panel).
+PANEL_RULES = {
+    "resolve_panel",
+    "prioritise_variants",
+    "compute_panel_coverage",
+    "render_report",
+    "write_report_xlsx",
+    "print_report_pdf",
+    "write_provenance",
+    "all",
+}
+
+pytestmark = pytest.mark.e2e
+
+
+def demo_config(tmp_path: Path, panels: dict[str, str]) -> Path:
+    """The demo config with absolute paths and the given panels column per sample."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    base = REPO / "config"
+    for key in ("fasta", "gff3"):
+        config["reference"][key] = str((base / config["reference"][key]).resolve())
+    for key in ("gnomad", "clinvar"):
+        config["annotation"][key] = str((base / config["annotation"][key]).resolve())
+    config["panels"] = str((base / config["panels"]).resolve())
+    config["samples"] = str(tmp_path / "samples.tsv")
+    config["units"] = str((base / "units.tsv").resolve())
+    lines = (base / "samples.tsv").read_text().splitlines()
+    out = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split("\t")
+        fields += [""] * (7 - len(fields))
+        fields[6] = panels.get(fields[0], fields[6])
+        out.append("\t".join(fields))
+    (tmp_path / "samples.tsv").write_text("\n".join(out) + "\n")
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def snakemake(workdir: Path, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
+            f"--configfile={config}", "--cores", "2", *args,
+        ],
+        cwd=workdir, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def jobs(output: str) -> dict[str, int]:
+    table = output.split("Job stats:")[1].split("\n\n")[0]
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+    counts.pop("total", None)
+    return counts
+
+
+def test_adding_a_panel_reruns_only_panel_jobs(demo_run: Path, tmp_path: Path) -> None:
+    config = demo_config(tmp_path, {"father": "epilepsy_demo"})
+    started = time.monotonic()
+    result = snakemake(demo_run, config)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-4000:]
+    ran = jobs(result.stderr + result.stdout)
+    assert set(ran) <= PANEL_RULES, ran
+    assert ran.get("prioritise_variants") == 1  # father x epilepsy_demo only
+    assert (demo_run / "results" / "report" / "father" / "epilepsy_demo.html").is_file()
+    print(f"new panel for one sample: {elapsed:.1f} s, jobs {ran}")
+    assert elapsed < 60
+
+
+def test_pinning_another_panel_version_reruns_only_panel_jobs(
+    demo_run: Path, tmp_path: Path
+) -> None:
+    config = demo_config(tmp_path, {"proband": "neuro_demo@1.0,epilepsy_demo"})
+    result = snakemake(demo_run, config, "-n")
+    assert result.returncode == 0, result.stderr[-4000:]
+    ran = jobs(result.stdout)
+    assert set(ran) <= PANEL_RULES, ran
+    assert ran.get("resolve_panel") == 1 and ran.get("prioritise_variants") == 1

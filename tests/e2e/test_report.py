@@ -1,0 +1,369 @@
+"""The demo's clinical report end to end: PDF, XLSX, MultiQC, coverage against mosdepth itself,
+the report driven in a real headless Chromium, and a pedigree error that makes the report
+NOT FOR CLINICAL USE.
+
+The browser is driven over the Chrome DevTools Protocol on ``--remote-debugging-pipe`` (file
+descriptors 3 and 4, NUL-separated JSON): standard library only, no driver package.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def run_pipeline(workdir: Path, *args: str) -> None:
+    """Run the workflow in ``workdir``; fail the test with the log tail when it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2",
+         "--show-failed-logs", *args],
+        cwd=workdir, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    (workdir / "snakemake.out").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        pytest.fail(f"pipeline failed in {workdir}:\n{(result.stdout + result.stderr)[-6000:]}")
+
+
+def tsv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open() as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def planted_de_novo() -> dict[str, str]:
+    with (REPO / "resources" / "demo" / "planted_truth.tsv").open() as handle:
+        rows = csv.DictReader((ln for ln in handle if not ln.startswith("##")), delimiter="\t")
+        return next(r for r in rows if r["kind"] == "de_novo")
+
+
+# ---------------------------------------------------------------- a minimal CDP client
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe."""
+
+    def __init__(self, profile: Path) -> None:
+        chromium = shutil.which("chromium")
+        if chromium is None:
+            pytest.fail("chromium is not installed: run scripts/install.sh --with-browser")
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+
+        def wire() -> None:  # runs in the child: the protocol expects fds 3 (in) and 4 (out)
+            os.dup2(to_chrome_r, 100)
+            os.dup2(from_chrome_w, 101)
+            os.dup2(100, 3)
+            os.dup2(101, 4)
+
+        self.proc = subprocess.Popen(
+            [chromium, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe"],
+            preexec_fn=wire,
+            close_fds=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._buffer = b""
+        self._id = 0
+        self.session: str | None = None
+
+    def _read_message(self) -> dict[str, Any]:
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._from_chrome, 65536)
+            if not chunk:
+                raise RuntimeError("Chromium closed the DevTools pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        """Send one command (to the attached page when there is one) and wait for its result."""
+        self._id += 1
+        message: dict[str, Any] = {"id": self._id, "method": method, "params": params}
+        if self.session and not method.startswith(("Target.", "Browser.")):
+            message["sessionId"] = self.session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read_message()
+            if reply.get("id") == self._id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+
+    def open(self, url: str) -> None:
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
+            "sessionId"
+        ]
+        self.call("Emulation.setDeviceMetricsOverride", width=1400, height=1000,
+                  deviceScaleFactor=1, mobile=False)  # fmt: skip
+        self.call("Page.enable")
+        self.call("Page.navigate", url=url)
+        for _ in range(200):
+            if self.js("document.readyState") == "complete":
+                return
+            subprocess.run(["sleep", "0.05"], check=True)
+        raise RuntimeError(f"{url} did not finish loading")
+
+    def js(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def click(self, selector: str) -> None:
+        """A real mouse click (press + release) at the centre of the element."""
+        box = self.js(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+            " return [r.left + r.width / 2, r.top + r.height / 2]; })()"
+        )
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1],
+                      button="left", clickCount=1)  # fmt: skip
+
+    def screenshot(self, path: Path) -> None:
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close")
+            self.proc.wait(timeout=30)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        finally:
+            os.close(self._to_chrome)
+            os.close(self._from_chrome)
+
+
+ROWS_JS = (
+    "Array.from(document.querySelectorAll('#variants tbody tr')).map(r => "
+    "[r.dataset.rank, r.dataset.chrom, r.dataset.pos, r.dataset.ref, r.dataset.alt, "
+    "r.dataset.score])"
+)
+
+
+@pytest.mark.browser
+def test_report_in_a_real_browser(demo_run: Path, tmp_path: Path) -> None:
+    report = demo_run / "results" / "report" / "proband" / "neuro_demo.html"
+    rows = tsv_rows(demo_run / "results" / "panels" / "proband" / "neuro_demo.tsv")
+    panel = json.loads((demo_run / "results/panels/proband/neuro_demo.json").read_text())["panel"]
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(report.as_uri())
+        shown = browser.js(ROWS_JS)
+        assert len(shown) == len(rows) >= 3
+        de_novo = planted_de_novo()
+        assert shown[0][:5] == ["1", de_novo["chrom"], de_novo["pos"], de_novo["ref"],
+                                de_novo["alt"]]  # fmt: skip
+        assert browser.js("document.getElementById('clinical-use').dataset.usable") == "true"
+        # Sort by score with a real click: ascending, so the order reverses.
+        browser.click("#variants thead th:nth-child(12)")
+        assert browser.js("document.querySelector('#variants thead th:nth-child(12)')"
+                          ".getAttribute('aria-sort')") == "ascending"  # fmt: skip
+        resorted = browser.js(ROWS_JS)
+        scores = [float(r[5]) for r in resorted]
+        assert scores == sorted(scores) and resorted != shown
+        assert resorted[-1][0] == "1"
+        genes = browser.js(
+            "Array.from(document.querySelectorAll('#gene-coverage tbody tr td:first-child'))"
+            ".map(td => td.textContent.trim())"
+        )
+        missing = {g["symbol"] for g in panel["missing_genes"]}
+        assert set(genes) == {g["symbol"] for g in panel["genes"]} - missing
+        not_examined = browser.js("document.getElementById('missing-genes')"
+                                  ".nextElementSibling.textContent")  # fmt: skip
+        assert all(symbol in not_examined for symbol in missing)
+        browser.js("window.scrollTo(0, 0)")
+        shot = tmp_path / "report.png"
+        browser.screenshot(shot)
+    finally:
+        browser.close()
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    print(f"screenshot: {shot}")
+
+
+def test_pdf_is_a4(demo_run: Path) -> None:
+    for panel in ("neuro_demo", "epilepsy_demo"):
+        pdf = (demo_run / "results" / "report" / "proband" / f"{panel}.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF-")
+        boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
+        assert boxes and all(
+            abs(float(w) - 595.28) < 1 and abs(float(h) - 841.89) < 1 for w, h in boxes
+        ), boxes
+
+
+def test_xlsx_matches_tsv(demo_run: Path) -> None:
+    base = demo_run / "results"
+    rows = tsv_rows(base / "panels" / "proband" / "neuro_demo.tsv")
+    book = openpyxl.load_workbook(base / "report" / "proband" / "neuro_demo.xlsx")
+    assert book.sheetnames[:2] == ["Summary", "Variants"]
+    assert {"Gene coverage", "Exon coverage", "QC", "Sample checks"} <= set(book.sheetnames)
+    sheet = list(book["Variants"].iter_rows(values_only=True))
+    assert list(sheet[0]) == list(rows[0].keys())
+    assert len(sheet) - 1 == len(rows)
+    for got, want in zip(sheet[1:], rows, strict=True):
+        assert ["" if v is None else str(v) for v in got][:5] == [
+            want[k] for k in ("rank", "chrom", "pos", "ref", "alt")
+        ]
+
+
+def test_multiqc_lists_every_sample(demo_run: Path) -> None:
+    html = (demo_run / "results" / "qc" / "multiqc.html").read_text()
+    for module in ("fastp", "Samtools", "mosdepth"):
+        assert module in html
+    for sample in ("proband", "father", "mother"):
+        assert f">{sample}<" in html
+
+
+class _ExonTable(HTMLParser):
+    """Rows of the report's #exon-coverage table as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside, self.rows, self.cell = False, [], None  # type: ignore[var-annotated]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table" and ("id", "exon-coverage") in attrs:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag == "td":
+            self.cell = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag == "td" and self.cell is not None:
+            self.rows[-1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell += data
+
+
+def test_coverage_equals_mosdepth(demo_run: Path, tmp_path: Path) -> None:
+    """Run mosdepth ourselves on the CRAM and the panel BED; the report must show its numbers."""
+    base = demo_run / "results"
+    fasta = REPO / "resources" / "demo" / "reference" / "chr21.fa.gz"
+    prefix = tmp_path / "own"
+    subprocess.run(
+        ["mosdepth", "--no-per-base", "--thresholds", "20", "--by",
+         str(base / "panels" / "_regions" / "neuro_demo.bed"), "--fasta", str(fasta),
+         str(prefix), str(base / "alignment" / "proband.cram")],
+        check=True,
+    )  # fmt: skip
+    with gzip.open(f"{prefix}.regions.bed.gz", "rt") as handle:
+        means = {tuple(f[:3]): float(f[4]) for f in (ln.split("\t") for ln in handle)}
+    with gzip.open(f"{prefix}.thresholds.bed.gz", "rt") as handle:
+        at20 = {
+            tuple(f[:3]): int(f[4])
+            for f in (ln.rstrip("\n").split("\t") for ln in handle if not ln.startswith("#"))
+        }
+    assert means and means.keys() == at20.keys()
+
+    parser = _ExonTable()
+    parser.feed((base / "report" / "proband" / "neuro_demo.html").read_text())
+    shown = {}
+    for cells in parser.rows:
+        if not cells:
+            continue
+        chrom, span = cells[3].split(":")
+        start, end = span.split("-")
+        shown[(chrom, str(int(start) - 1), end)] = (cells[5], cells[6])
+    assert shown.keys() == means.keys()
+    for region, (percent, mean) in shown.items():
+        length = int(region[2]) - int(region[1])
+        assert percent == f"{at20[region] / length * 100:.1f} %", region
+        assert mean == f"{means[region]:.1f}", region
+
+    book = openpyxl.load_workbook(base / "report" / "proband" / "neuro_demo.xlsx")
+    for row in list(book["Exon coverage"].iter_rows(values_only=True))[1:]:
+        region = (row[3], str(row[4]), str(row[5]))
+        assert row[7] == at20[region] and row[9] == pytest.approx(means[region], abs=0.005)
+
+
+def _swapped_run(demo_run: Path, workdir: Path, report: dict[str, Any], *extra: str) -> Path:
+    """The demo's results with a sample sheet that mislabels the mother as the proband's child.
+
+    Sheet: ``mother`` is the affected child of ``father`` and ``proband`` (a label swap of the
+    proband and mother); the sheet itself is valid (sexes fit). Only jobs downstream of the
+    sheet rerun (results copied with their times, ``--rerun-triggers mtime``).
+    """
+    if not (workdir / "results").exists():
+        shutil.copytree(demo_run / "results", workdir / "results", copy_function=shutil.copy2)
+    sheet = workdir / "samples.tsv"
+    sheet.write_text(
+        "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n"
+        "mother\tdemo\tfather\tproband\tfemale\ttrue\tneuro_demo\n"
+        "proband\tdemo\t\t\tfemale\tfalse\t\n"
+        "father\tdemo\t\t\tmale\tfalse\t\n"
+    )
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    for keys in (("units",), ("reference", "fasta"), ("reference", "gff3"),
+                 ("annotation", "gnomad"), ("annotation", "clinvar"), ("panels",)):  # fmt: skip
+        node = config
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = str((REPO / "config" / node[keys[-1]]).resolve())
+    config["samples"] = str(sheet)
+    config["report"] = {**config.get("report", {}), **report}
+    config_file = workdir / "config.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    target = "results/report/mother/neuro_demo.html"
+    run_pipeline(workdir, f"--configfile={config_file}", "--rerun-triggers=mtime", *extra, target)
+    return workdir / target
+
+
+def test_pedigree_error_marks_report_not_for_clinical_use(
+    demo_run: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    workdir = tmp_path_factory.mktemp("swapped")
+    html = _swapped_run(demo_run, workdir, {}).read_text()
+    assert "NOT FOR CLINICAL USE" in html and 'data-usable="false"' in html
+    assert "relatedness:" in html and "Mendelian-inconsistent" in html
+    checks = json.loads((workdir / "results" / "qc" / "checks" / "demo.json").read_text())
+    assert checks["clinical_use"] is False
+    assert checks["failures"][0]["check"] == "relatedness"
+    # The same run with the check overridden in the config: usable, and the override is printed.
+    reason = "pedigree confirmed by the referring clinic"
+    # (A params change reruns the checks in a normal run; mtime-only triggers need forcing.)
+    override = {"override_checks": ["relatedness"], "override_reason": reason}
+    html = _swapped_run(demo_run, workdir, override, "--forcerun", "check_family").read_text()
+    assert "NOT FOR CLINICAL USE" not in html and 'data-usable="true"' in html
+    assert "Checks overridden by the run configuration" in html and reason in html
+
+
+def test_demo_checks_pass(demo_run: Path) -> None:
+    checks = json.loads((demo_run / "results" / "qc" / "checks" / "demo.json").read_text())
+    assert checks["clinical_use"] is True and checks["failures"] == []
+    assert checks["checks"]["relatedness"]["status"] == "pass"
+    for entry in checks["checks"]["sex"]["samples"]:
+        assert entry["reason"] == "not assessable (reference has no chrX/chrY)"
+    html = (demo_run / "results" / "report" / "proband" / "neuro_demo.html").read_text()
+    assert "NOT FOR CLINICAL USE" not in html

@@ -1,0 +1,125 @@
+"""Panel registry: version resolution, layouts, consistency checks, the CLI and check_panels."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hurtig import panels, sheets
+from hurtig.errors import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "resources/demo/panels"
+DATA = Path(__file__).resolve().parents[1] / "data" / "panels"
+GFF = REPO / "resources/demo/annotation/genes.gff3.gz"
+SCOUT = "##panel_id={id}\n##version={v}\n#hgnc_id\thgnc_symbol\n620\tAPP\n"
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Path:
+    reg = tmp_path / "reg"
+    for v in ("1.2", "1.10", "1.9"):
+        (reg / "p" / v).mkdir(parents=True)
+        (reg / "p" / v / "p.tsv").write_text(SCOUT.format(id="p", v=v))
+    shutil.copytree(DATA / "ella" / "NeuroDemo_v1.0.0", reg / "NeuroDemo_v1.0.0")
+    (reg / "NeuroDemo_v0.9.0").mkdir()
+    src = DATA / "ella/NeuroDemo_v1.0.0/NeuroDemo_v1.0.0_genes_transcripts.tsv"
+    (reg / "NeuroDemo_v0.9.0/NeuroDemo_v0.9.0_genes_transcripts.tsv").write_text(
+        src.read_text().replace("NeuroDemo-v1.0.0", "NeuroDemo-v0.9.0")
+    )
+    (reg / "pa" / "2.5").mkdir(parents=True)
+    shutil.copy(DATA / "panelapp_familial_melanoma_v2.5.json", reg / "pa" / "2.5")
+    (reg / "flat.txt").write_text("APP\nCSTB\n")
+    return reg
+
+
+def test_version_order() -> None:
+    versions = ["1.10", "1.9", "v2.0", "1.2", "10"]
+    assert sorted(versions, key=panels.version_key) == ["1.2", "1.9", "1.10", "v2.0", "10"]
+
+
+def test_locate_newest_and_pinned(registry: Path) -> None:
+    assert panels.locate_panel(registry, "p") == registry / "p/1.10/p.tsv"
+    assert panels.locate_panel(registry, "p@1.9") == registry / "p/1.9/p.tsv"
+    assert panels.locate_panel(registry, "NeuroDemo") == registry / "NeuroDemo_v1.0.0"
+    assert panels.locate_panel(registry, "NeuroDemo@v0.9.0") == registry / "NeuroDemo_v0.9.0"
+    assert panels.locate_panel(registry, "flat") == registry / "flat.txt"
+
+
+def test_locate_errors_name_registry_and_spec(registry: Path) -> None:
+    with pytest.raises(InputError) as err:
+        panels.locate_panel(registry, "p@3.0")
+    assert str(err.value) == f"{registry}: panel 'p@3.0' not found (versions of p: 1.2, 1.9, 1.10)"
+    with pytest.raises(InputError, match=r"reg: panel 'nope' not found"):
+        panels.locate_panel(registry, "nope")
+    with pytest.raises(InputError, match="unversioned"):
+        panels.locate_panel(registry, "flat@1.0")
+    with pytest.raises(InputError, match="expected ID or ID@VERSION"):
+        panels.locate_panel(registry, "bad id")
+    with pytest.raises(InputError, match="registry folder not found"):
+        panels.locate_panel(registry / "absent", "p")
+    (registry / "p" / "1.10" / "extra.json").write_text("{}")
+    with pytest.raises(InputError, match="expected one panel definition file"):
+        panels.locate_panel(registry, "p")
+
+
+def test_registry_names_the_panel(registry: Path) -> None:
+    pa = panels.load_registry_panel(registry, "pa")
+    assert (pa.id, pa.version, pa.display_name) == ("pa", "2.5", "Familial melanoma")
+    ella = panels.load_registry_panel(registry, "NeuroDemo@v0.9.0")
+    assert (ella.id, ella.version, ella.format) == ("NeuroDemo", "v0.9.0", "ella")
+    flat = panels.load_registry_panel(registry, "flat")
+    assert (flat.id, flat.version, flat.format) == ("flat", "", "gene_list")
+
+
+def test_registry_refuses_contradicting_definition(registry: Path) -> None:
+    (registry / "p" / "1.10" / "p.tsv").write_text(SCOUT.format(id="p", v="1.11"))
+    with pytest.raises(InputError, match=r"declares version '1\.11', registry folder is '1\.10'"):
+        panels.load_registry_panel(registry, "p")
+    (registry / "p" / "1.9" / "p.tsv").write_text(SCOUT.format(id="other", v="1.9"))
+    with pytest.raises(InputError, match="names panel 'other'"):
+        panels.load_registry_panel(registry, "p@1.9")
+
+
+def test_demo_registry_versions() -> None:
+    assert panels.registry_versions(DEMO, "neuro_demo").keys() == {"1.0", "1.1"}
+    newest = panels.load_registry_panel(DEMO, "neuro_demo")
+    pinned = panels.load_registry_panel(DEMO, "neuro_demo@1.0")
+    assert (newest.version, pinned.version) == ("1.1", "1.0")
+    assert newest.sha256 != pinned.sha256
+    assert panels.definition_files(DEMO, "epilepsy_demo") == [
+        DEMO / "epilepsy_demo/1.0/epilepsy_demo.tsv"
+    ]
+
+
+def test_cli_registry_spec(tmp_path: Path) -> None:
+    bed, js = tmp_path / "n.bed", tmp_path / "n.json"
+    rc = panels.main(
+        ["--registry", str(DEMO), "--spec", "neuro_demo@1.0", "--gff3", str(GFF),
+         "--out-bed", str(bed), "--out-json", str(js)]
+    )  # fmt: skip
+    assert rc == 0
+    doc = json.loads(js.read_text())
+    assert (doc["id"], doc["version"], doc["spec"]) == ("neuro_demo", "1.0", "neuro_demo@1.0")
+    assert doc["sha256"] == doc["files"][0]["sha256"] and len(doc["sha256"]) == 64
+    with pytest.raises(InputError, match="go together"):
+        panels.main(["--registry", str(DEMO), "--gff3", str(GFF), "--out-bed", str(bed),
+                     "--out-json", str(js)])  # fmt: skip
+
+
+def _sample(name: str, panels_: tuple[str, ...]) -> sheets.Sample:
+    return sheets.Sample(name, "f", None, None, "female", True, panels_)
+
+
+def test_check_panels_uses_the_registry(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.yaml"
+    sheets.check_panels({"a": _sample("a", ("neuro_demo@1.0", "epilepsy_demo"))}, DEMO, cfg)
+    with pytest.raises(InputError, match=r"panel 'neuro_demo@9' requested in samples sheet"):
+        sheets.check_panels({"a": _sample("a", ("neuro_demo@9",))}, DEMO, cfg)
+    with pytest.raises(InputError, match="use one version per run"):
+        sheets.check_panels(
+            {"a": _sample("a", ("neuro_demo@1.0",)), "b": _sample("b", ("neuro_demo",))}, DEMO, cfg
+        )
