@@ -7,6 +7,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$REPO/scripts/install.sh"
 WORKDIR="${1:-$REPO/demo-run}"
 shift || true
+umask 077  # patient data: results, logs and Snakemake's own records private to this user
 mkdir -p "$WORKDIR"
 cd "$WORKDIR"
 export PATH="$REPO/.venv/bin:$PATH"

@@ -15,7 +15,7 @@ done
 # Debian packages: name of the package -> a command it provides (checked to decide if missing).
 declare -A APT=(
   [bwa]=bwa [samtools]=samtools [bcftools]=bcftools [tabix]=tabix [fastp]=fastp
-  [mosdepth]=mosdepth [multiqc]=multiqc [python3-venv]="" [libhts-dev]="" [git]=git
+  [mosdepth]=mosdepth [multiqc]=multiqc [minimap2]=minimap2 [python3-venv]="" [libhts-dev]="" [git]=git
 )
 [[ $WITH_BROWSER == 1 ]] && APT[chromium]=chromium
 missing=()

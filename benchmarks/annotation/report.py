@@ -56,6 +56,16 @@ def main() -> int:
         "", *rows, "", *ratios, "", "Commands:", "", "```", args.commands, "```", "",
     ])
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.is_file():  # replace only our section; keep the others (e.g. end-to-end)
+        old = args.out.read_text()
+        head = "## Annotation (issue 3)"
+        if head in old:
+            before, _, after = old.partition(head)
+            rest = after.find("\n## ")
+            section = text.split(head, 1)[1]
+            text = before + head + section.rstrip("\n") + "\n" + (after[rest:] if rest != -1 else "")
+        else:
+            text = old.rstrip("\n") + "\n\n" + text.split("\n", 2)[2]
     args.out.write_text(text)
     print(text)
     return 0

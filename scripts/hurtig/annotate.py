@@ -57,10 +57,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pysam
 
+from hurtig.chunkjoin import (
+    SOURCE_BLOCK,
+    Lines,
+    SourceStream,
+    block_keys,
+    chrom_runs,
+    join_source,
+    parse_ints,
+    read_blocks,
+    split_lines,
+    sub_lines,
+    write_block,
+)
 from hurtig.errors import InputError, run_cli
-from hurtig.vcfio import sha256_file, source_version, temp_path, trim_alleles
+from hurtig.vcfio import sha256_file, source_version, temp_path
 
 #: Populations used for a computed popmax (shared by gnomAD v2 popmax and v4 grpmax).
 POPMAX_POPULATIONS: tuple[str, ...] = ("afr", "amr", "eas", "nfe", "sas")
@@ -147,7 +161,9 @@ CLINVAR_HEADER: tuple[dict[str, str], ...] = (
     },
 )
 
-DEFAULT_SEEK_RECORDS = 512
+DEFAULT_SEEK_RECORDS = 4096
+#: Bytes read from the producer pipe per block.
+INPUT_BLOCK = 1 << 20
 _INFO_LINE = re.compile(r"^##INFO=<ID=([^,>]+),Number=([^,>]+)")
 _UNSAFE = re.compile(r"[;=\s]")
 _ESCAPES = {";": "%3B", "=": "%3D"}
@@ -179,11 +195,7 @@ def parse_info(text: str) -> dict[str, str]:
     """Split a VCF INFO column into ``{key: raw value}`` (flags map to ``""``)."""
     if text in ("", "."):
         return {}
-    out: dict[str, str] = {}
-    for item in text.split(";"):
-        key, _, value = item.partition("=")
-        out[key] = value
-    return out
+    return {key: value for key, _, value in (item.partition("=") for item in text.split(";"))}
 
 
 def parse_contig_map(items: Iterable[str] | None) -> dict[str, str]:
@@ -244,37 +256,6 @@ def format_value(value: object) -> str:
     return str(value)
 
 
-class InfoView:
-    """Read-only ``key -> raw value`` view of a VCF INFO column, without splitting it.
-
-    gnomAD rows carry hundreds of INFO keys of which a few are wanted; finding those few with
-    ``str.find`` is much cheaper than building a dict of all of them.
-    """
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = ";" + text if text not in ("", ".") else ""
-
-    def get(self, key: str, default: str | None = None) -> str | None:
-        """The raw value of ``key`` (``""`` for a flag), else ``default``."""
-        text = self.text
-        needle = f";{key}"
-        i = text.find(needle)
-        while i != -1:
-            end = i + len(needle)
-            if end == len(text) or text[end] == ";":
-                return ""
-            if text[end] == "=":
-                stop = text.find(";", end)
-                return text[end + 1 : stop if stop != -1 else None]
-            i = text.find(needle, end)
-        return default
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
-
-
 @dataclass(slots=True)
 class _SourceRecord:
     pos: int
@@ -308,16 +289,6 @@ class Source:
         self.seek_records = seek_records
         self._version = version
         self._open()
-        self._contig: str | None = None
-        self._iter: Iterator[_SourceRecord] | None = None
-        self._pending: _SourceRecord | None = None
-        self._window: dict[tuple[int, str, str], tuple[_SourceRecord, int]] = {}
-        self._cur = 0
-        self._read_pos = 0
-        self._span_start = 0
-        self._n_read = 0
-        self._exhausted = False
-        self.seeks = 0
 
     # -- format hooks -------------------------------------------------------------------------
 
@@ -339,17 +310,43 @@ class Source:
                 self.numbers[match.group(1)] = match.group(2)
         self.contigs = set(self.tabix.contigs)
 
-    def _fetch(self, contig: str, start: int) -> Iterator[_SourceRecord]:
-        """VCF records of ``contig`` overlapping 1-based ``start`` and after."""
-        # Records overlapping 0-based [start-1, ...) include every record whose trimmed ALT can
-        # start at `start` (trimming only moves the start right, within REF).
-        for line in self.tabix.fetch(contig, max(0, start - 1)):
-            parts = line.split("\t", 5)
-            if len(parts) < 6:
-                raise InputError(f"{self.path}: malformed VCF line: {line[:80]!r}")
-            yield _SourceRecord(
-                int(parts[1]), parts[2], parts[3].upper(), parts[4].upper().split(","), parts[5]
-            )
+    #: Column numbers (0-based) of POS, REF and ALT in the source's text lines.
+    columns: tuple[int, int, int] = (1, 3, 4)
+
+    def text_chunks(self, contig: str, start: int) -> Iterator[bytes]:
+        """Raw text (blocks of bytes, not cut at lines) of ``contig`` from 1-based ``start`` on.
+
+        Records overlapping ``start`` are included, so every record whose trimmed ALT can start
+        at ``start`` is (trimming only moves the start right, within REF). ``tabix`` runs in its
+        own process: decompression overlaps with the join.
+        """
+        region = f"{{{contig}}}:{max(1, start)}-" if ":" in contig else f"{contig}:{max(1, start)}-"
+        proc = subprocess.Popen(
+            ["tabix", str(self.path), region], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        try:
+            while block := proc.stdout.read(SOURCE_BLOCK):
+                yield block
+            err = proc.stderr.read().decode(errors="replace")
+            if proc.wait() != 0:
+                last = (err.strip().splitlines() or ["failed"])[-1]
+                raise InputError(f"{self.path}: tabix failed: {last}")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+
+    def record(self, line: str) -> _SourceRecord:
+        """Parse one matched source line (text, no newline)."""
+        parts = line.split("\t", 5)
+        if len(parts) < 6:
+            raise InputError(f"{self.path}: malformed VCF line: {line[:80]!r}")
+        return _SourceRecord(
+            int(parts[1]), parts[2], parts[3].upper(), parts[4].upper().split(","), parts[5]
+        )
 
     def info_lines(self) -> tuple[dict[str, str], ...]:
         """The INFO header definitions of the keys this source writes."""
@@ -412,99 +409,16 @@ class Source:
             f"{src_example}; pass --contig-map (e.g. --contig-map {example}={src_example})"
         )
 
-    def start_contig(self, contig: str) -> None:
-        """Reset the stream for a new input contig."""
-        self._contig = self.resolve(contig)
-        self._iter = None
-        self._pending = None
-        self._window = {}
-        self._cur = 0
-        self._read_pos = 0
-        self._exhausted = False
-
-    def _far(self, pos: int) -> bool:
-        if self._exhausted or self._n_read == 0:
-            return False
-        density = self._n_read / max(1, self._read_pos - self._span_start + 1)
-        return (pos - self._read_pos) * density > self.seek_records
-
-    def _seek(self, pos: int) -> None:
-        assert self._contig is not None
-        self._iter = self._fetch(self._contig, pos)
-        self._pending = None
-        self._window = {}
-        self._read_pos = pos
-        self._span_start = pos
-        self._n_read = 0
-        self._exhausted = False
-        self.seeks += 1
-
-    def _add(self, rec: _SourceRecord, pos: int) -> None:
-        if len(rec.alts) == 1 and len(rec.ref) == 1 and len(rec.alts[0]) == 1:
-            if rec.pos >= pos and rec.alts[0] not in "*.":
-                self._window.setdefault((rec.pos, rec.ref, rec.alts[0]), (rec, 0))
-            return
-        for idx, alt in enumerate(rec.alts):
-            if not alt or alt[0] in "<*." or "[" in alt or "]" in alt:
-                continue
-            key = trim_alleles(rec.pos, rec.ref, alt)
-            if key[0] >= pos:
-                self._window.setdefault(key, (rec, idx))
-
-    def lookup(self, floor: int, pos: int, ref: str, alt: str) -> tuple[_SourceRecord, int] | None:
-        """Find the source record and ALT index for an allele.
-
-        Args:
-            floor: the input record's VCF position; must not decrease between calls on a contig.
-                Source alleles starting before it are forgotten.
-            pos: 1-based position of the trimmed allele (``>= floor``).
-            ref: reference allele (trimmed).
-            alt: alternate allele (trimmed).
-
-        Returns:
-            ``(record, alt index)`` or None.
-        """
-        if self._contig is None:
-            return None
-        if floor != self._cur:
-            if self._iter is None or self._far(floor):
-                self._seek(floor)
-            elif self._window:
-                self._window = {k: v for k, v in self._window.items() if k[0] >= floor}
-            self._cur = floor
-        pending = self._pending
-        if pending is None or pending.pos <= pos:
-            self._fill(pos, floor)
-        return self._window.get((pos, ref, alt))
-
-    def _fill(self, target: int, floor: int) -> None:
-        """Read source records with POS <= target into the window (alleles starting >= floor)."""
-        assert self._iter is not None
-        while not self._exhausted:
-            rec = self._pending
-            if rec is None:
-                rec = next(self._iter, None)
-                if rec is None:
-                    self._exhausted = True
-                    return
-                self._read_pos = rec.pos
-                self._n_read += 1
-                if rec.pos + len(rec.ref) <= floor:
-                    continue  # ends before `floor`: none of its ALTs can start at or after it
-            if rec.pos > target:
-                self._pending = rec
-                return
-            self._pending = None
-            self._add(rec, floor)
-
     def allele_value(
-        self, info: InfoView | dict[str, str], key: str, rec: _SourceRecord, idx: int
+        self, info: dict[str, str], key: str, rec: _SourceRecord, idx: int
     ) -> str | None:
         """Value of ``key`` for ALT ``idx`` (Number=A/R aware); None when absent or missing."""
         raw = info.get(key)
-        if raw is None or raw in ("", "."):
+        if not raw or raw == ".":
             return None
         number = self.numbers.get(key)
+        if "," not in raw:  # one value: the value of every ALT, unless Number=R
+            return None if number == "R" and len(rec.alts) >= 1 else raw
         if number is None and len(rec.alts) > 1 and raw.count(",") == len(rec.alts) - 1:
             number = "A"
         if number in ("A", "R"):
@@ -517,10 +431,10 @@ class Source:
             return None
         return value
 
-    def record_info(self, rec: _SourceRecord) -> InfoView:
-        """The INFO column of a VCF source record as a ``{key: raw value}`` view."""
+    def record_info(self, rec: _SourceRecord) -> dict[str, str]:
+        """The INFO column of a VCF source record as ``{key: raw value}`` (flags map to "")."""
         parts = rec.rest.split("\t", 3)
-        return InfoView(parts[2] if len(parts) >= 3 else "")
+        return parse_info(parts[2]) if len(parts) >= 3 else {}
 
 
 def _to_float(value: str | None) -> float | None:
@@ -742,18 +656,112 @@ def _strip_keys(info: str, keys: set[str]) -> str:
     return ";".join(kept) if kept else "."
 
 
+def _strip_block(block: bytes, keys: set[str]) -> bytes:
+    """Remove ``keys`` from the INFO column of every line of a block (re-annotation only)."""
+    out = []
+    for line in block.decode().splitlines():
+        fields = line.split("\t", 8)
+        if len(fields) >= 8:
+            fields[7] = _strip_keys(fields[7], keys)
+        out.append("\t".join(fields))
+    return ("\n".join(out) + "\n").encode()
+
+
+class _Joiner:
+    """Joins successive blocks of input lines (one shard) against the sources."""
+
+    def __init__(self, sources: Sequence[Source], where: str, strip: set[str] | None) -> None:
+        self.sources = sources
+        self.where = where
+        self.strip = strip
+        self.seen: set[str] = set()
+        self.contig: str | None = None
+        self.last_pos = 0
+        self.streams: list[SourceStream | None] = []
+        self.hits = [0] * len(sources)
+        self.records = 0
+        self.seek_records = sources[0].seek_records if sources else DEFAULT_SEEK_RECORDS
+
+    def _start_contig(self, chrom: str) -> None:
+        if chrom in self.seen:
+            raise InputError(f"{self.where}: not sorted (contig {chrom} seen twice)")
+        self.seen.add(chrom)
+        self.close()
+        self.contig, self.last_pos = chrom, 0
+        self.streams = []
+        for source in self.sources:
+            source.check_naming([chrom])
+            name = source.resolve(chrom)
+            self.streams.append(
+                None if name is None else SourceStream(source, name, source.seek_records)
+            )
+
+    def close(self) -> None:
+        """Stop the source readers of the current contig."""
+        for stream in self.streams:
+            if stream is not None:
+                stream.close()
+        self.streams = []
+
+    def block(self, blob: bytes, out: list[bytes]) -> None:
+        """Annotate one block of whole lines and append the output bytes to ``out``."""
+        if self.strip:
+            blob = _strip_block(blob, self.strip)
+        arr = np.frombuffer(blob, dtype=np.uint8)
+        lines = split_lines(arr, 8, self.where, last_optional=False)
+        for lo, hi, chrom in chrom_runs(arr, lines):
+            if chrom != self.contig:
+                self._start_contig(chrom)
+            self._run(blob, arr, sub_lines(lines, lo, hi), chrom, out)
+
+    def _run(
+        self, blob: bytes, arr: np.ndarray, lines: Lines, chrom: str, out: list[bytes]
+    ) -> None:
+        start, stop = int(lines.starts[0]), int(lines.ends[-1]) + 1
+        pos = parse_ints(arr, lines.field_starts[1], lines.field_ends[1], self.where)
+        if pos[0] < self.last_pos or (len(pos) > 1 and (np.diff(pos) < 0).any()):
+            steps = np.diff(np.concatenate([[self.last_pos], pos]))
+            bad = int(np.flatnonzero(steps < 0)[0])
+            raise InputError(f"{self.where}: not sorted at {chrom}:{pos[bad]}")
+        self.last_pos = int(pos[-1])
+        self.records += len(pos)
+        adds: dict[int, list[str]] = {}
+        keys = block_keys(blob, arr, lines, pos, self.where, chrom)
+        if len(keys.pos):
+            for k, stream in enumerate(self.streams):
+                if stream is not None:
+                    self.hits[k] += join_source(stream, keys, self.last_pos, adds)
+        if not adds:
+            out.append(blob[start:stop])
+            return
+        local = Lines(
+            lines.starts - start,
+            lines.ends - start,
+            [f - start for f in lines.field_starts],
+            [f - start for f in lines.field_ends],
+        )
+        write_block(blob[start:stop], local, 7, adds, out)
+
+    def counts(self) -> dict[str, int]:
+        """Counters: ``records`` and ``<source>_hits``."""
+        counts = {"records": self.records}
+        for i, source in enumerate(self.sources):
+            counts[f"{source.name}_hits"] = self.hits[i]
+        return counts
+
+
 def join_stream(
-    lines: Iterable[str],
-    out: IO[str],
+    blocks: Iterable[bytes],
+    out: IO[bytes],
     sources: Sequence[Source],
     where: str,
     strip: set[str] | None = None,
 ) -> dict[str, int]:
-    """Annotate VCF body lines (text, one ALT per record, sorted) and write them to ``out``.
+    """Annotate VCF body text (one ALT per record, sorted) and write it to ``out``.
 
     Args:
-        lines: record lines with their newline (header lines are not expected).
-        out: text sink.
+        blocks: the body as bytes blocks (cut anywhere; header lines are not expected).
+        out: binary sink.
         sources: opened sources.
         where: the input's name for error messages.
         strip: INFO keys to remove from the input first (our keys already present).
@@ -761,86 +769,37 @@ def join_stream(
     Returns:
         Counters: ``records`` and ``<source>_hits``.
     """
-    hits = [0] * len(sources)
-    n = 0
-    seen: set[str] = set()
-    current: str | None = None
-    last_pos = 0
-    buf: list[str] = []
-    for line in lines:
-        fields = line.rstrip("\n").split("\t", 8)
-        chrom = fields[0]
-        if chrom != current:
-            if chrom in seen:
-                raise InputError(f"{where}: not sorted (contig {chrom} seen twice)")
-            if len(fields) < 8:
-                raise InputError(f"{where}: malformed VCF line {line[:60]!r}")
-            seen.add(chrom)
-            current, last_pos = chrom, 0
-            for source in sources:
-                source.check_naming([chrom])
-                source.start_contig(chrom)
-        pos = int(fields[1])
-        if pos < last_pos:
-            raise InputError(f"{where}: not sorted at {chrom}:{pos}")
-        last_pos = pos
-        alt = fields[4]
-        if "," in alt:
-            raise InputError(
-                f"{where}: {chrom}:{pos} has {alt.count(',') + 1} ALT alleles; "
-                "split first (bcftools norm -m -any)"
-            )
-        n += 1
-        if strip:
-            fields[7] = _strip_keys(fields[7], strip)
-            line = "\t".join(fields) + "\n"
-        if alt[0] in "<*." or "[" in alt or "]" in alt:
-            buf.append(line)
-            continue
-        ref = fields[3]
-        if len(ref) == 1 and len(alt) == 1:
-            key = (pos, ref.upper(), alt.upper())
-        else:
-            key = trim_alleles(pos, ref.upper(), alt.upper())
-        adds: list[str] = []
-        for i, source in enumerate(sources):
-            hit = source.lookup(pos, *key)
-            if hit is not None:
-                values = source.values(*hit)
-                if values:
-                    hits[i] += 1
-                    adds += values
-        if adds:
-            info = fields[7]
-            extra = ";".join(adds)
-            fields[7] = extra if info == "." else f"{info};{extra}"
-            line = "\t".join(fields) + "\n"
-        buf.append(line)
-        if len(buf) >= 4096:
-            out.writelines(buf)
-            buf.clear()
-    out.writelines(buf)
-    counts = {"records": n}
-    for i, source in enumerate(sources):
-        counts[f"{source.name}_hits"] = hits[i]
-    return counts
+    joiner = _Joiner(sources, where, strip)
+    try:
+        for blob in read_blocks(blocks):
+            pieces: list[bytes] = []
+            joiner.block(blob, pieces)
+            out.write(b"".join(pieces))
+    finally:
+        joiner.close()
+    return joiner.counts()
 
 
-def _bgzip(path: str, level: int) -> subprocess.Popen[str]:
+def _bgzip(path: str, level: int) -> subprocess.Popen[bytes]:
     handle = open(path, "wb")  # noqa: SIM115 (owned by the child; closed after it ends)
     try:
         return subprocess.Popen(
-            ["bgzip", "-c", "-l", str(level)], stdin=subprocess.PIPE, stdout=handle, text=True
+            ["bgzip", "-c", "-l", str(level)], stdin=subprocess.PIPE, stdout=handle
         )
     finally:
         handle.close()
 
 
-def _finish(proc: subprocess.Popen[str], what: str) -> None:
+def _finish(proc: subprocess.Popen[bytes], what: str) -> None:
     assert proc.stdin is not None
     proc.stdin.close()
     if proc.wait() != 0:
         raise InputError(f"{what}: bgzip failed (exit {proc.returncode})")
+
+
+def _pipe_blocks(stream: IO[bytes]) -> Iterator[bytes]:
+    while block := stream.read(INPUT_BLOCK):
+        yield block
 
 
 def run_shard(job: _Job) -> tuple[list[str], dict[str, int]]:
@@ -853,25 +812,23 @@ def run_shard(job: _Job) -> tuple[list[str], dict[str, int]]:
     for source in sources:
         source.check_naming(job.header_contigs)
     cmd = _producer(job)
-    producer = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1 << 20
-    )
+    producer = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert producer.stdout is not None
-    header: list[str] = []
     sink = _bgzip(job.part, job.level)
     assert sink.stdin is not None
     try:
         stream = producer.stdout
-        for line in stream:
-            if line.startswith("#"):
-                header.append(line.rstrip("\n"))
-                if line.startswith("#CHROM"):
-                    break
-                continue
-            raise InputError(f"{job.vcf}: record before the #CHROM header line")
+        header: list[str] = []
+        while not header or not header[-1].startswith("#CHROM"):
+            raw = stream.readline()
+            if not raw:
+                raise InputError(f"{job.vcf}: no #CHROM header line")
+            if not raw.startswith(b"#"):
+                raise InputError(f"{job.vcf}: record before the #CHROM header line")
+            header.append(raw.decode().rstrip("\n"))
         declared = {m.group(1) for h in header if (m := _INFO_LINE.match(h))}
         strip = _our_ids(sources) & declared
-        counts = join_stream(stream, sink.stdin, sources, job.vcf, strip or None)
+        counts = join_stream(_pipe_blocks(stream), sink.stdin, sources, job.vcf, strip or None)
     except BaseException:
         producer.kill()
         sink.kill()
@@ -879,7 +836,7 @@ def run_shard(job: _Job) -> tuple[list[str], dict[str, int]]:
         sink.wait()
         raise
     _finish(sink, job.part)
-    err = producer.stderr.read() if producer.stderr else ""
+    err = producer.stderr.read().decode(errors="replace") if producer.stderr else ""
     if producer.wait() != 0:
         last = (err.strip().splitlines() or ["failed"])[-1]
         raise InputError(f"{job.vcf}: {cmd[0]} {cmd[1]} failed: {last}")
@@ -974,7 +931,7 @@ def annotate(
         header = _final_header(results[0][0], sources)
         head = _bgzip(str(tmp), compress_level)
         assert head.stdin is not None
-        head.stdin.write("\n".join(header) + "\n")
+        head.stdin.write(("\n".join(header) + "\n").encode())
         _finish(head, str(tmp))
         with open(tmp, "ab") as sink:
             for part in parts:

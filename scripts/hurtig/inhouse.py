@@ -41,6 +41,9 @@ from hurtig.annotate import DEFAULT_SEEK_RECORDS, Source, _SourceRecord, format_
 from hurtig.errors import InputError, run_cli
 from hurtig.vcfio import sha256_file, trim_alleles
 
+#: Rows fetched from SQLite per generated text block.
+BATCH_ROWS = 20000
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (
     sample TEXT PRIMARY KEY,
@@ -244,15 +247,26 @@ class InhouseSource(Source):
         self.header = ()
         self.numbers = {}
 
-    def _fetch(self, contig: str, start: int) -> Iterator[_SourceRecord]:
+    #: Generated text lines are ``POS REF ALT HET HOM``.
+    columns = (0, 1, 2)
+
+    def text_chunks(self, contig: str, start: int) -> Iterator[bytes]:
+        """Counts per allele of ``contig`` from ``start`` on, as tab-separated text blocks."""
         marks = ",".join("?" * len(self.exclude))
         where = f"AND sample NOT IN ({marks})" if self.exclude else ""
         query = (
             "SELECT pos, ref, alt, sum(hom = 0), sum(hom = 1) FROM calls "
             f"WHERE chrom = ? AND pos >= ? {where} GROUP BY pos, ref, alt ORDER BY pos"
         )
-        for pos, ref, alt, het, hom in self.con.execute(query, (contig, start, *self.exclude)):
-            yield _SourceRecord(pos, ".", ref, [alt], (het, hom))
+        # Alleles are stored trimmed, so none starting before `start` can match.
+        cursor = self.con.execute(query, (contig, start, *self.exclude))
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            yield "".join(f"{p}\t{r}\t{a}\t{het}\t{hom}\n" for p, r, a, het, hom in rows).encode()
+
+    def record(self, line: str) -> _SourceRecord:
+        """Parse one generated line."""
+        pos, ref, alt, het, hom = line.split("\t")
+        return _SourceRecord(int(pos), ".", ref, [alt], (int(het), int(hom)))
 
     def info_lines(self) -> tuple[dict[str, str], ...]:
         return INHOUSE_HEADER

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,6 +170,7 @@ class ScoreSource(Source):
             )
             self._take = [self._index(f.column, names) for f in spec.fields]
             self._width = max(self._cols + self._take) + 1
+            self.columns = (self._cols[1], self._cols[2], self._cols[3])
 
     def _index(self, column: str, names: list[str]) -> int:
         if column.isdigit():
@@ -180,18 +180,17 @@ class ScoreSource(Source):
             return lowered.index(column.lower())
         raise InputError(f"{self.path}: no column {column!r} in the header ({', '.join(names)})")
 
-    def _fetch(self, contig: str, start: int) -> Iterator[_SourceRecord]:
+    def record(self, line: str) -> _SourceRecord:
+        """Parse one matched source line (a VCF record, or a TSV row kept whole)."""
         if self.spec.format == "vcf":
-            yield from super()._fetch(contig, start)
-            return
+            return super().record(line)
+        row = line.split("\t")
+        if len(row) < self._width:
+            raise InputError(f"{self.path}: short row: {line[:80]!r}")
         c_pos, c_ref, c_alt = self._cols[1], self._cols[2], self._cols[3]
-        for line in self.tabix.fetch(contig, max(0, start - 1)):
-            row = line.split("\t")
-            if len(row) < self._width:
-                raise InputError(f"{self.path}: short row: {line[:80]!r}")
-            yield _SourceRecord(
-                int(row[c_pos]), ".", row[c_ref].upper(), row[c_alt].upper().split(","), row
-            )
+        return _SourceRecord(
+            int(row[c_pos]), ".", row[c_ref].upper(), row[c_alt].upper().split(","), row
+        )
 
     def info_lines(self) -> tuple[dict[str, str], ...]:
         return tuple(

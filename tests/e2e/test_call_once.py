@@ -14,9 +14,12 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "demo"
 
-# Jobs that may run when only the panels of a sample change (all cheap, per sample x panel).
+# Jobs that may run when only the panels of a sample change (all cheap, per sample x panel; the
+# family checks and the panel VCF read only the shards the family's panels overlap).
 PANEL_RULES = {
     "resolve_panel",
+    "gather_panel_calls",
+    "check_family",
     "prioritise_variants",
     "compute_panel_coverage",
     "render_report",

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from pipeline_runs import run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 GIAB = REPO / "resources" / "giab"
@@ -25,6 +27,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def metrics(giab_run: Path) -> dict:
+    return score(giab_run)
+
+
+def score(giab_run: Path) -> dict:
+    """hurtig.evaluate of a run's calls against the GIAB truth (metrics by scope and type)."""
     out = giab_run / "giab_metrics.json"
     subprocess.run(
         [
@@ -67,6 +74,25 @@ def test_whole_window_accuracy(metrics: dict) -> None:
     assert metrics["window"]["SNV"]["f1"] >= 0.93, metrics["window"]["SNV"]
     assert metrics["window"]["SNV"]["recall"] >= 0.98, metrics["window"]["SNV"]
     assert metrics["window"]["INDEL"]["f1"] >= 0.70, metrics["window"]["INDEL"]
+
+
+def test_minimap2_aligner_is_also_perfect_in_the_bed(tmp_path: Path) -> None:
+    """alignment.aligner: minimap2 (minimap2 -ax sr) through the same pipeline and scoring."""
+    config = yaml.safe_load((REPO / "config" / "giab" / "config.yaml").read_text())
+    base = REPO / "config" / "giab"
+    config["samples"] = str(base / "samples.tsv")
+    config["units"] = str(base / "units.tsv")
+    config["reference"]["fasta"] = str((base / config["reference"]["fasta"]).resolve())
+    config["alignment"]["aligner"] = "minimap2"
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    run_pipeline(tmp_path, f"--configfile={tmp_path / 'config.yaml'}", "results/calls/giab.vcf.gz")
+    header = subprocess.run(
+        ["samtools", "view", "-H", str(tmp_path / "results" / "alignment" / "NA12878.cram")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "ID:minimap2" in header
+    metrics = score(tmp_path)["confident_bed"]
+    assert metrics["SNV"]["f1"] == 1.0 and metrics["INDEL"]["f1"] == 1.0, metrics
 
 
 def test_read_groups_and_duplicates_marked(giab_run: Path) -> None:

@@ -23,12 +23,12 @@ rule convert_bam_to_fastq:
         " -0 /dev/null -s /dev/null -n -) 2> {log}"
 
 
-rule trim_reads:
+checkpoint trim_reads:
     input:
         unpack(trim_input),
     output:
-        r1=temp("results/trimmed/{sample}/{unit}_R1.fastq.gz"),
-        r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
+        # read chunks 0001.R1.fastq.gz/0001.R2.fastq.gz, ... (alignment.chunk_reads pairs each)
+        chunks=temp(directory("results/trimmed/{sample}/{unit}")),
         json="results/qc/fastp/{sample}/{unit}.json",
         html="results/qc/fastp/{sample}/{unit}.html",
     log:
@@ -38,45 +38,60 @@ rule trim_reads:
     conda:
         "../../envs/fastp.yaml"
     threads: 2
+    params:
+        split=(
+            f"--split_by_lines {4 * CHUNK_READS} --split_prefix_digits 4"
+            if CHUNK_READS
+            else ""
+        ),
     shell:
-        "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2}"
+        "(mkdir -p {output.chunks}"
+        " && fastp --in1 {input.r1} --in2 {input.r2}"
+        " --out1 {output.chunks}/R1.fastq.gz --out2 {output.chunks}/R2.fastq.gz {params.split}"
         " --detect_adapter_for_pe --thread {threads} --compression 1"
-        " --json {output.json} --html {output.html} 2> {log}"
+        " --json {output.json} --html {output.html}"
+        " && if [ -e {output.chunks}/R1.fastq.gz ]; then"
+        " mv {output.chunks}/R1.fastq.gz {output.chunks}/0001.R1.fastq.gz"
+        " && mv {output.chunks}/R2.fastq.gz {output.chunks}/0001.R2.fastq.gz; fi"
+        " && ls {output.chunks}/0001.R1.fastq.gz > /dev/null) 2> {log}"
 
 
 rule align_reads:
     input:
-        r1="results/trimmed/{sample}/{unit}_R1.fastq.gz",
-        r2="results/trimmed/{sample}/{unit}_R2.fastq.gz",
+        r1="results/trimmed/{sample}/{unit}/{chunk}.R1.fastq.gz",
+        r2="results/trimmed/{sample}/{unit}/{chunk}.R2.fastq.gz",
         fasta=str(REFERENCE),
-        index=REF_BWA,
+        index=ALIGNER_INDEX,
     output:
-        bam=temp("results/alignment/units/{sample}/{unit}.bam"),
+        bam=temp("results/alignment/units/{sample}/{unit}/{chunk}.bam"),
     log:
-        "logs/align/align_reads/{sample}/{unit}.log",
+        "logs/align/align_reads/{sample}/{unit}/{chunk}.log",
     benchmark:
-        "benchmarks/align/align_reads/{sample}/{unit}.tsv"
+        "benchmarks/align/align_reads/{sample}/{unit}/{chunk}.tsv"
     conda:
-        "../../envs/bwa.yaml"
+        "../../envs/bwa.yaml" if ALIGNER == "bwa" else "../../envs/minimap2.yaml"
     threads: 4
     resources:
         mem_mb=lambda wc, attempt: 8000 * attempt,
     params:
         rg=read_group,
-        tmp="results/alignment/units/{sample}/{unit}.sorttmp",
+        tmp="results/alignment/units/{sample}/{unit}/{chunk}.sorttmp",
+        index=lambda wc, input: input.index[0] if ALIGNER == "minimap2" else input.fasta,
     shell:
-        # -K fixes the batch size so results do not depend on the thread count.
-        "(bwa mem -t {threads} -K 100000000 -Y -R '{params.rg}' {input.fasta} {input.r1} {input.r2}"
+        # bwa -K fixes the batch size so results do not depend on the thread count.
+        (
+            "(bwa mem -t {threads} -K 100000000 -Y -R '{params.rg}' {params.index}"
+            if ALIGNER == "bwa"
+            else "(minimap2 -ax sr -t {threads} -Y -R '{params.rg}' {params.index}"
+        )
+        + " {input.r1} {input.r2}"
         " | samtools fixmate -m -u - -"
         " | samtools sort -@ {threads} -m 512M -T {params.tmp} -o {output.bam} -) 2> {log}"
 
 
 rule mark_duplicates:
     input:
-        bams=lambda wc: expand(
-            "results/alignment/units/{{sample}}/{unit}.bam",
-            unit=[u.unit for u in units_of(wc.sample)],
-        ),
+        bams=unit_chunk_bams,
         fasta=str(REFERENCE),
         fai=REF_FAI,
     output:

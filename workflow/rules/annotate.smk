@@ -1,35 +1,61 @@
-"""Annotation: bcftools csq consequences (Ensembl GFF3), gnomAD, ClinVar, in-house frequencies
-and configured score sources, in one sharded streaming pass (hurtig.annotate); then the
-family's calls are added to the in-house database when one is configured."""
+"""Annotation per shard: bcftools csq consequences (Ensembl GFF3), gnomAD, ClinVar, in-house
+frequencies and configured score sources (hurtig.annotate); the genome-wide annotated VCF is the
+concatenation of the shards; then the family's calls are added to the in-house database.
+"""
 
 
-rule annotate_calls:
+rule annotate_shard:
     input:
-        vcf="results/calls/{family}.vcf.gz",
-        tbi="results/calls/{family}.vcf.gz.tbi",
+        bcf="results/calls/shards/{family}/{shard}.bcf",
+        csi="results/calls/shards/{family}/{shard}.bcf.csi",
         fasta=str(REFERENCE),
         fai=REF_FAI,
         gff3=str(GFF3) if GFF3 else [],
         sources=annotation_source_files(),
     output:
-        vcf="results/annotated/{family}.vcf.gz",
-        tbi="results/annotated/{family}.vcf.gz.tbi",
+        vcf="results/annotated/shards/{family}/{shard}.vcf.gz",
+        tbi="results/annotated/shards/{family}/{shard}.vcf.gz.tbi",
     log:
-        "logs/annotate/annotate_calls/{family}.log",
+        "logs/annotate/annotate_shard/{family}/{shard}.log",
     benchmark:
-        "benchmarks/annotate/annotate_calls/{family}.tsv"
+        "benchmarks/annotate/annotate_shard/{family}/{shard}.tsv"
+    priority: shard_priority
     conda:
         "../../envs/hurtig.yaml"
-    threads: 4
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
     params:
         sources=lambda wildcards: source_args(wildcards.family),
         csq=f"--fasta {REFERENCE} --gff3 {GFF3}" if GFF3 else "",
     shell:
         # Without a gene model the calls get no BCSQ (e.g. the GIAB validation run).
-        "python -m hurtig.annotate --vcf {input.vcf} --out {output.vcf} {params.csq}"
-        " {params.sources} --threads {threads} 2> {log}"
+        "python -m hurtig.annotate --vcf {input.bcf} --out {output.vcf} {params.csq}"
+        " {params.sources} --threads 1 2> {log}"
+
+
+rule concat_annotated:
+    input:
+        vcfs=lambda wc: expand(
+            "results/annotated/shards/{family}/{shard}.vcf.gz",
+            family=wc.family,
+            shard=SHARDS,
+        ),
+    output:
+        vcf="results/annotated/{family}.vcf.gz",
+        tbi="results/annotated/{family}.vcf.gz.tbi",
+    log:
+        "logs/annotate/concat_annotated/{family}.log",
+    benchmark:
+        "benchmarks/annotate/concat_annotated/{family}.tsv"
+    conda:
+        "../../envs/bcftools.yaml"
+    params:
+        tmp="results/annotated/{family}.sorttmp",
+    shell:
+        "(bcftools concat -Ou {input.vcfs}"
+        " | bcftools sort -T {params.tmp} -Ou"
+        " | bcftools norm -d exact -Oz -o {output.vcf}"
+        " && bcftools index -t {output.vcf}) 2> {log}"
 
 
 rule add_to_inhouse:

@@ -1,7 +1,9 @@
-"""Joint calling per family per genomic shard with bcftools, then concat, normalise, soft-filter."""
+"""Joint calling per family per genomic shard with bcftools (normalised and soft-filtered per
+shard, so each shard can be annotated and reported on its own), then the genome-wide VCF.
+"""
 
 
-rule make_shards:
+checkpoint make_shards:
     input:
         fasta=str(REFERENCE),
         fai=REF_FAI,
@@ -12,6 +14,7 @@ rule make_shards:
         "logs/call/make_shards/shards.log",
     benchmark:
         "benchmarks/call/make_shards/shards.tsv"
+    priority: 100
     conda:
         "../../envs/hurtig.yaml"
     params:
@@ -28,23 +31,29 @@ rule call_shard:
         fasta=str(REFERENCE),
         fai=REF_FAI,
     output:
-        temp("results/calls/shards/{family}/{shard}.bcf"),
+        bcf=temp("results/calls/shards/{family}/{shard}.bcf"),
+        csi=temp("results/calls/shards/{family}/{shard}.bcf.csi"),
     log:
         "logs/call/call_shard/{family}/{shard}.log",
     benchmark:
         "benchmarks/call/call_shard/{family}/{shard}.tsv"
+    priority: shard_priority
     conda:
         "../../envs/bcftools.yaml"
     params:
         mapq=CALLING.get("min_mapq", 20),
         baseq=CALLING.get("min_baseq", 13),
+        min_qual=CALLING.get("min_qual", 20),
         sexes=sexes,
         ploidy=PLOIDY,
     shell:
         "(bcftools mpileup -f {input.fasta} -R {input.bed} -a FORMAT/AD,FORMAT/DP"
         " -q {params.mapq} -Q {params.baseq} --max-depth 1000 -Ou {input.crams}"
         " | bcftools call -m -v -a GQ --ploidy {params.ploidy}"
-        " --samples-file <(printf '{params.sexes}') -Ob -o {output}) 2> {log}"
+        " --samples-file <(printf '{params.sexes}') -Ou"
+        " | bcftools norm -m -any -f {input.fasta} -Ou"
+        " | bcftools filter -m + -s LowQual -e 'QUAL<{params.min_qual}' -Ob -o {output.bcf}"
+        " && bcftools index {output.bcf}) 2> {log}"
 
 
 rule concat_calls:
@@ -52,8 +61,11 @@ rule concat_calls:
         bcfs=lambda wc: expand(
             "results/calls/shards/{family}/{shard}.bcf", family=wc.family, shard=SHARDS
         ),
-        fasta=str(REFERENCE),
-        fai=REF_FAI,
+        csis=lambda wc: expand(
+            "results/calls/shards/{family}/{shard}.bcf.csi",
+            family=wc.family,
+            shard=SHARDS,
+        ),
     output:
         vcf="results/calls/{family}.vcf.gz",
         tbi="results/calls/{family}.vcf.gz.tbi",
@@ -64,9 +76,11 @@ rule concat_calls:
     conda:
         "../../envs/bcftools.yaml"
     params:
-        min_qual=CALLING.get("min_qual", 20),
+        tmp="results/calls/{family}.sorttmp",
     shell:
+        # Left-alignment can move an indel just across a shard start: sort, then drop an exact
+        # duplicate called in both shards.
         "(bcftools concat -Ou {input.bcfs}"
-        " | bcftools norm -m -any -f {input.fasta} -Ou"
-        " | bcftools filter -m + -s LowQual -e 'QUAL<{params.min_qual}' -Oz -o {output.vcf}"
+        " | bcftools sort -T {params.tmp} -Ou"
+        " | bcftools norm -d exact -Oz -o {output.vcf}"
         " && bcftools index -t {output.vcf}) 2> {log}"

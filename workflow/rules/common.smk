@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, str(REPO / "scripts"))
 
 from hurtig.errors import InputError  # noqa: E402
-from hurtig import panels, sheets  # noqa: E402
+from hurtig import panels, regions, sheets  # noqa: E402
 
 from snakemake.settings.types import DeploymentMethod  # noqa: E402
 
@@ -103,6 +103,9 @@ PLOIDY = {"GRCh38": "GRCh38", "GRCh37": "GRCh37"}[
 ]
 PADDING = config.get("padding", {})
 COVERAGE_THRESHOLD = config.get("report", {}).get("coverage_threshold", 20)
+ALIGNMENT = config.get("alignment", {})
+ALIGNER = ALIGNMENT.get("aligner", "bwa")
+CHUNK_READS = ALIGNMENT.get("chunk_reads", 20_000_000)
 FAMILIES = sorted({s.family for s in SAMPLES.values()})
 
 
@@ -209,6 +212,21 @@ def trim_input(wildcards):
     return {"r1": str(unit.fq1), "r2": str(unit.fq2)}
 
 
+def unit_chunk_bams(wildcards):
+    """Aligned read chunks of all units of a sample (known once fastp has split the reads)."""
+    bams = []
+    for unit in units_of(wildcards.sample):
+        chunks = checkpoints.trim_reads.get(sample=wildcards.sample, unit=unit.unit)
+        ids = sorted(
+            glob_wildcards(f"{chunks.output.chunks}/{{chunk}}.R1.fastq.gz").chunk
+        )
+        bams += [
+            f"results/alignment/units/{wildcards.sample}/{unit.unit}/{chunk}.bam"
+            for chunk in ids
+        ]
+    return bams
+
+
 def bam_input(wildcards):
     return str(unit_of(wildcards).bam)
 
@@ -283,3 +301,59 @@ def override_args():
         return ""
     reason = settings.get("override_reason", "")
     return f"--override {' '.join(names)} --override-reason {shlex.quote(reason)}"
+
+
+# Panel first: which shards each panel needs, and their scheduling priority.
+
+PANEL_PRIORITY = (
+    50  # panel stages and the shards they need run before the rest of the genome
+)
+FAMILY_PANELS = "_family"  # pseudo panel: all panels requested by a family's samples
+
+
+def family_panels(family):
+    """Panel ids requested by any sample of a family."""
+    return sorted({p for s in family_samples(family) for p in sample_panels(s)})
+
+
+def shard_beds():
+    return {shard: Path(f"results/shards/shard_{shard}.bed") for shard in SHARDS}
+
+
+def shards_for(family, panel):
+    """Shards whose regions overlap the panel (or, for FAMILY_PANELS, any of the family's panels).
+
+    Waits for the make_shards and resolve_panel checkpoints, so the panel's jobs depend on exactly
+    the shards they need and not on the genome-wide VCF. A family without panels needs all shards.
+    """
+    checkpoints.make_shards.get()
+    ids = family_panels(family) if panel == FAMILY_PANELS else [panel]
+    if not ids:
+        return list(SHARDS)
+    beds = [Path(checkpoints.resolve_panel.get(panel=p).output.bed) for p in ids]
+    return regions.overlapping_shards(shard_beds(), beds)
+
+
+def shard_priority(wildcards):
+    """PANEL_PRIORITY for a shard that overlaps a panel of the family, else 0.
+
+    Read from the files directly (not through the checkpoints): the priority is recomputed when
+    the checkpoints finish, which happens before any calling job can start.
+    """
+    beds = [
+        Path(f"results/panels/_regions/{p}.bed")
+        for p in family_panels(wildcards.family)
+    ]
+    shard = Path(f"results/shards/shard_{wildcards.shard}.bed")
+    if not beds or not shard.exists() or not all(b.exists() for b in beds):
+        return 0
+    selected = regions.overlapping_shards({wildcards.shard: shard}, beds)
+    return PANEL_PRIORITY if selected else 0
+
+
+def panel_shard_vcfs(wildcards):
+    return expand(
+        "results/annotated/shards/{family}/{shard}.vcf.gz",
+        family=wildcards.family,
+        shard=shards_for(wildcards.family, wildcards.panel),
+    )

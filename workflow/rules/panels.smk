@@ -5,7 +5,7 @@ reruns these jobs alone (call once, filter many).
 """
 
 
-rule resolve_panel:
+checkpoint resolve_panel:
     input:
         # the definition file(s) the sample sheet's spec (id or id@version) selects
         panel=lambda wc: panel_inputs(wc.panel),
@@ -17,6 +17,7 @@ rule resolve_panel:
         "logs/panels/resolve_panel/{panel}.log",
     benchmark:
         "benchmarks/panels/resolve_panel/{panel}.tsv"
+    priority: 100
     conda:
         "../../envs/hurtig.yaml"
     params:
@@ -55,10 +56,33 @@ rule write_settings:
         "printf '%s\\n' {params.settings:q} > {output} 2> {log}"
 
 
+rule gather_panel_calls:
+    input:
+        vcfs=panel_shard_vcfs,
+    output:
+        vcf="results/panels/_vcf/{family}/{panel}.vcf.gz",
+        tbi="results/panels/_vcf/{family}/{panel}.vcf.gz.tbi",
+    log:
+        "logs/panels/gather_panel_calls/{family}/{panel}.log",
+    benchmark:
+        "benchmarks/panels/gather_panel_calls/{family}/{panel}.tsv"
+    priority: PANEL_PRIORITY
+    conda:
+        "../../envs/bcftools.yaml"
+    params:
+        tmp="results/panels/_vcf/{family}/{panel}.sorttmp",
+    shell:
+        # Only the shards the panel overlaps: the panel answer does not wait for the genome.
+        "(bcftools concat -Ou {input.vcfs}"
+        " | bcftools sort -T {params.tmp} -Ou"
+        " | bcftools norm -d exact -Oz -o {output.vcf}"
+        " && bcftools index -t {output.vcf}) 2> {log}"
+
+
 rule prioritise_variants:
     input:
-        vcf=lambda wc: f"results/annotated/{SAMPLES[wc.sample].family}.vcf.gz",
-        tbi=lambda wc: f"results/annotated/{SAMPLES[wc.sample].family}.vcf.gz.tbi",
+        vcf=lambda wc: f"results/panels/_vcf/{SAMPLES[wc.sample].family}/{wc.panel}.vcf.gz",
+        tbi=lambda wc: f"results/panels/_vcf/{SAMPLES[wc.sample].family}/{wc.panel}.vcf.gz.tbi",
         bed="results/panels/_regions/{panel}.bed",
         panel="results/panels/_regions/{panel}.json",
         settings="results/provenance/settings.json",
@@ -74,6 +98,7 @@ rule prioritise_variants:
         "logs/panels/prioritise_variants/{sample}/{panel}.log",
     benchmark:
         "benchmarks/panels/prioritise_variants/{sample}/{panel}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     params:
@@ -106,6 +131,7 @@ rule compute_panel_coverage:
         "logs/panels/compute_panel_coverage/{sample}/{panel}.log",
     benchmark:
         "benchmarks/panels/compute_panel_coverage/{sample}/{panel}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/mosdepth.yaml"
     params:

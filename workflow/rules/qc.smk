@@ -13,6 +13,7 @@ rule compute_alignment_stats:
         "logs/qc/compute_alignment_stats/{sample}.log",
     benchmark:
         "benchmarks/qc/compute_alignment_stats/{sample}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/samtools.yaml"
     threads: 2
@@ -34,6 +35,7 @@ rule compute_coverage:
         "logs/qc/compute_coverage/{sample}.log",
     benchmark:
         "benchmarks/qc/compute_coverage/{sample}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/mosdepth.yaml"
     threads: 2
@@ -50,8 +52,10 @@ rule compute_coverage:
 
 rule check_family:
     input:
-        vcf="results/calls/{family}.vcf.gz",
-        tbi="results/calls/{family}.vcf.gz.tbi",
+        # the shards the family's panels need (all shards when it has none), so the checks
+        # that gate the panel report do not wait for the rest of the genome
+        vcf=lambda wc: f"results/panels/_vcf/{wc.family}/{FAMILY_PANELS}.vcf.gz",
+        tbi=lambda wc: f"results/panels/_vcf/{wc.family}/{FAMILY_PANELS}.vcf.gz.tbi",
         fai=REF_FAI,
         summaries=lambda wc: expand(
             "results/qc/mosdepth/{sample}.mosdepth.summary.txt",
@@ -63,6 +67,7 @@ rule check_family:
         "logs/qc/check_family/{family}.log",
     benchmark:
         "benchmarks/qc/check_family/{family}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     params:

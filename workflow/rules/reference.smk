@@ -4,6 +4,7 @@ REF_FAI = [f"{REFERENCE}.fai"] + (
     [f"{REFERENCE}.gzi"] if str(REFERENCE).endswith(".gz") else []
 )
 REF_BWA = multiext(str(REFERENCE), ".amb", ".ann", ".bwt", ".pac", ".sa")
+ALIGNER_INDEX = REF_BWA if ALIGNER == "bwa" else [f"{REFERENCE}.sr.mmi"]
 
 
 rule index_reference_fai:
@@ -40,3 +41,20 @@ rule index_reference_bwa:
         # The 'is' algorithm is ~5x faster than 'bwtsw' but only works below 2 Gbp (both strands).
         '(algo=$(awk \'{{n += $2}} END {{print (2 * n < 2000000000) ? "is" : "bwtsw"}}\' {input.fai[0]})'
         " && bwa index -a $algo {input.fasta}) 2> {log}"
+
+
+rule index_reference_minimap2:
+    input:
+        fasta=str(REFERENCE),
+    output:
+        f"{REFERENCE}.sr.mmi",
+    log:
+        "logs/reference/index_reference_minimap2/reference.log",
+    benchmark:
+        "benchmarks/reference/index_reference_minimap2/reference.tsv"
+    conda:
+        "../../envs/minimap2.yaml"
+    resources:
+        mem_mb=lambda wc, attempt: 16000 * attempt,
+    shell:
+        "minimap2 -x sr -d {output} {input.fasta} 2> {log}"

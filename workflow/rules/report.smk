@@ -11,6 +11,7 @@ rule write_provenance:
         "logs/report/write_provenance/{sample}.log",
     benchmark:
         "benchmarks/report/write_provenance/{sample}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     params:
@@ -45,6 +46,7 @@ rule render_report:
         "logs/report/render_report/{sample}/{panel}.log",
     benchmark:
         "benchmarks/report/render_report/{sample}/{panel}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     params:
@@ -70,6 +72,7 @@ rule print_report_pdf:
         "logs/report/print_report_pdf/{sample}/{panel}.log",
     benchmark:
         "benchmarks/report/print_report_pdf/{sample}/{panel}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     shell:
@@ -94,6 +97,7 @@ rule write_report_xlsx:
         "logs/report/write_report_xlsx/{sample}/{panel}.log",
     benchmark:
         "benchmarks/report/write_report_xlsx/{sample}/{panel}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     params:

@@ -1,0 +1,514 @@
+"""Vectorised, chunked merge-join of sorted VCF text against sorted annotation sources.
+
+The join in :mod:`hurtig.annotate` works on *blocks of text*, never on per-record objects:
+
+- **Input.** A block of whole VCF lines (bytes, one contig) is cut into lines, tabs and fields
+  with numpy (``np.flatnonzero`` on the newline and tab bytes, ``np.searchsorted`` to find each
+  line's tabs); POS is parsed as a digit matrix. A single-base REF/ALT pair becomes one packed
+  ``int64`` key (``pos * 1024 + ref_letter * 32 + alt_letter``); only the other records (indels,
+  symbolic alleles: about 15 % of a genome) are looked at one by one, to trim them.
+- **Sources.** A source is read as raw text in large blocks (``tabix`` in its own process for
+  VCF/TSV files; the SQLite database as generated text) into a buffer parsed the same way. Only
+  source lines whose span ``[POS, POS + len(REF) - 1]`` contains an input key position are
+  candidates; single-base ones are keyed vectorised, the rest (indels, multiallelic records) are
+  split and trimmed in Python. Nothing else is parsed.
+- **Matching.** Packed keys are matched with ``np.searchsorted`` against the source keys sorted
+  by (key, file order), so the first source record in file order wins, as before; other keys
+  (indels) are matched through a dict. Only matched lines are parsed into a record whose INFO
+  values are formatted (:meth:`hurtig.annotate.Source.values`).
+- **Output.** Unmatched lines are written through unchanged as bytes; matched lines get their
+  ``KEY=value`` items appended to INFO.
+
+Sparse inputs (a panel, a small shard) do not read whole source contigs: the input keys are cut
+into segments wherever the gap between two keys would make reading through skip more than
+``seek_records`` source records (from the density read so far), and the source stream is
+re-opened through its index at the start of a far segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hurtig.errors import InputError
+from hurtig.vcfio import trim_alleles
+
+if TYPE_CHECKING:
+    from hurtig.annotate import Source
+
+#: Letter code of each byte (A/a=1 … Z/z=26; anything else 0).
+LETTERS = np.zeros(256, dtype=np.int64)
+for _i, _c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+    LETTERS[_c] = LETTERS[_c + 32] = _i + 1
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+_EMPTY = np.zeros(0, dtype=np.int64)
+#: Bytes read from a source per block.
+SOURCE_BLOCK = 1 << 21
+
+Key = int | tuple[int, str, str]
+
+
+def allele_key(pos: int, ref: str, alt: str) -> Key | None:
+    """The match key of an (upper-case) allele: packed int for single letters, else a tuple.
+
+    Returns None for alleles that are never matched (symbolic, breakends, ``*``, ``.``).
+    """
+    if not alt or alt[0] in "<*." or "[" in alt or "]" in alt:
+        return None
+    pos, ref, alt = trim_alleles(pos, ref, alt)
+    if len(ref) == 1 and len(alt) == 1:
+        r, a = int(LETTERS[ord(ref) & 255]), int(LETTERS[ord(alt) & 255])
+        if r and a and ord(ref) < 128 and ord(alt) < 128:
+            return pos * 1024 + r * 32 + a
+    return (pos, ref, alt)
+
+
+def key_pos(key: Key) -> int:
+    """The 1-based position of a key."""
+    return key >> 10 if isinstance(key, int) else key[0]
+
+
+@dataclass
+class Lines:
+    """Whole lines of a text block: byte offsets of lines and of the wanted fields."""
+
+    starts: np.ndarray
+    ends: np.ndarray  # exclusive, at the newline
+    field_starts: list[np.ndarray]
+    field_ends: list[np.ndarray]
+
+
+def split_lines(arr: np.ndarray, n_fields: int, where: str, last_optional: bool = False) -> Lines:
+    """Cut a block that ends with a newline into lines and its first ``n_fields`` fields.
+
+    Args:
+        arr: the block as uint8.
+        n_fields: fields wanted (tab-separated, from the first).
+        where: file name for errors.
+        last_optional: the last wanted field may be missing (then it is empty, at the line end).
+
+    Returns:
+        The line and field offsets.
+    """
+    ends = np.flatnonzero(arr == 10)
+    starts = np.empty(len(ends), dtype=np.int64)
+    if len(ends):
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+    tabs = np.flatnonzero(arr == 9)
+    first = np.searchsorted(tabs, starts)
+    fs: list[np.ndarray] = []
+    fe: list[np.ndarray] = []
+    n_tabs = len(tabs)
+    prev_end = starts - 1
+    for j in range(n_fields):
+        start = prev_end + 1
+        ti = first + j
+        tab = tabs[np.minimum(ti, n_tabs - 1)] if n_tabs else ends
+        has = (ti < n_tabs) & (tab < ends) if n_tabs else np.zeros(len(ends), dtype=bool)
+        end = np.where(has, tab, ends)
+        if j > 0:
+            present = fe[-1] < ends
+            if not present.all():
+                if not (last_optional and j == n_fields - 1):
+                    bad = int(np.flatnonzero(~present)[0])
+                    line = arr[starts[bad] : ends[bad]].tobytes()[:80]
+                    raise InputError(f"{where}: malformed line (too few columns): {line!r}")
+                start = np.where(present, start, ends)
+                end = np.where(present, end, ends)
+        fs.append(start)
+        fe.append(end)
+        prev_end = end
+    return Lines(starts, ends, fs, fe)
+
+
+def parse_ints(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, where: str) -> np.ndarray:
+    """Parse decimal fields ``arr[starts:ends]`` into int64, vectorised (error on non-digits)."""
+    if not len(starts):
+        return _EMPTY
+    width = ends - starts
+    if width.min() <= 0 or width.max() > 18:
+        bad = int(np.flatnonzero((width <= 0) | (width > 18))[0])
+        raise InputError(f"{where}: bad position {arr[starts[bad] : ends[bad]].tobytes()!r}")
+    cols = np.arange(int(width.max()), dtype=np.int64)
+    valid = cols[None, :] < width[:, None]
+    idx = np.minimum(starts[:, None] + cols[None, :], len(arr) - 1)
+    digits = arr[idx].astype(np.int64) - 48
+    digits[~valid] = 0
+    if ((digits < 0) | (digits > 9)).any():
+        bad = int(np.flatnonzero(((digits < 0) | (digits > 9)).any(axis=1))[0])
+        raise InputError(f"{where}: bad position {arr[starts[bad] : ends[bad]].tobytes()!r}")
+    power = np.clip(width[:, None] - 1 - cols[None, :], 0, 18)
+    return (digits * _POW10[power]).sum(axis=1)
+
+
+def snv_codes(
+    arr: np.ndarray,
+    pos: np.ndarray,
+    ref: tuple[np.ndarray, np.ndarray],
+    alt: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Packed keys of single-letter REF/ALT pairs; -1 for every other record."""
+    single = ((ref[1] - ref[0]) == 1) & ((alt[1] - alt[0]) == 1)
+    last = len(arr) - 1
+    rc = LETTERS[arr[np.minimum(ref[0], last)]]
+    ac = LETTERS[arr[np.minimum(alt[0], last)]]
+    ok = single & (rc > 0) & (ac > 0)
+    return np.where(ok, pos * 1024 + rc * 32 + ac, -1)
+
+
+class SourceStream:
+    """The buffered text stream of one source on one contig (see the module docstring)."""
+
+    def __init__(self, source: Source, contig: str, seek_records: int) -> None:
+        self.source = source
+        self.contig = contig
+        self.seek_records = seek_records
+        self.cols = source.columns
+        self.n_fields = max(self.cols) + 1
+        self._chunks: Iterator[bytes] | None = None
+        self.eof = False
+        self._reset_buffer()
+        self.seeks = 0
+        # Density of the source (records per bp read), kept across re-opens.
+        self.n_read = 0
+        self.bp_read = 0
+        self.last_read = 0
+
+    def _reset_buffer(self) -> None:
+        self.blob = b""
+        self.tail = b""
+        self.starts = self.ends = self.pos = self.rend = self.code = _EMPTY
+        self.ref_s = self.ref_e = self.alt_s = self.alt_e = _EMPTY
+
+    def close(self) -> None:
+        """Stop the underlying reader."""
+        if self._chunks is not None:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+            self._chunks = None
+
+    def _open(self, start: int) -> None:
+        self.close()
+        self._reset_buffer()
+        self._chunks = self.source.text_chunks(self.contig, start)
+        self.eof = False
+        self.last_read = start
+        self.seeks += 1
+
+    def _read(self) -> None:
+        assert self._chunks is not None
+        block = next(self._chunks, None)
+        if block is None:
+            self.eof = True
+            data, self.tail = self.tail + b"\n" if self.tail.strip() else b"", b""
+        else:
+            data = self.tail + block
+            cut = data.rfind(b"\n") + 1
+            data, self.tail = data[:cut], data[cut:]
+        if data:
+            self._append(data)
+
+    def _append(self, data: bytes) -> None:
+        arr = np.frombuffer(data, dtype=np.uint8)
+        where = str(self.source.path)
+        lines = split_lines(arr, self.n_fields, where)
+        c_pos, c_ref, c_alt = self.cols
+        pos = parse_ints(arr, lines.field_starts[c_pos], lines.field_ends[c_pos], where)
+        ref = (lines.field_starts[c_ref], lines.field_ends[c_ref])
+        alt = (lines.field_starts[c_alt], lines.field_ends[c_alt])
+        code = snv_codes(arr, pos, ref, alt)
+        base = len(self.blob)
+        self.blob += data
+        cat = np.concatenate
+        self.starts = cat([self.starts, lines.starts + base])
+        self.ends = cat([self.ends, lines.ends + base])
+        self.pos = cat([self.pos, pos])
+        self.rend = cat([self.rend, pos + np.maximum(ref[1] - ref[0], 1) - 1])
+        self.code = cat([self.code, code])
+        self.ref_s = cat([self.ref_s, ref[0] + base])
+        self.ref_e = cat([self.ref_e, ref[1] + base])
+        self.alt_s = cat([self.alt_s, alt[0] + base])
+        self.alt_e = cat([self.alt_e, alt[1] + base])
+        if len(pos):
+            self.n_read += len(pos)
+            self.bp_read += max(0, int(pos[-1]) - self.last_read)
+            self.last_read = int(pos[-1])
+
+    def release(self, floor: int) -> None:
+        """Forget source lines that end before ``floor`` (no later key can match them)."""
+        if not len(self.pos):
+            return
+        keep = self.rend >= floor
+        if keep.all():
+            return
+        names = ("starts", "ends", "pos", "rend", "code", "ref_s", "ref_e", "alt_s", "alt_e")
+        for name in names:
+            setattr(self, name, getattr(self, name)[keep])
+        cut = int(self.starts[0]) if len(self.starts) else len(self.blob)
+        if cut > (1 << 20) or not len(self.starts):
+            self.blob = self.blob[cut:]
+            for name in ("starts", "ends", "ref_s", "ref_e", "alt_s", "alt_e"):
+                setattr(self, name, getattr(self, name) - cut)
+
+    def _density(self) -> float | None:
+        if self.n_read < 64 or self.bp_read <= 0:
+            return None
+        return self.n_read / self.bp_read
+
+    def gap_limit(self) -> float:
+        """Largest gap in bp between input keys that is cheaper to read through than to seek."""
+        density = self._density()
+        return float("inf") if density is None else self.seek_records / density
+
+    def prepare(self, floor: int) -> None:
+        """Position the stream for keys from ``floor`` on (open, or re-open when far behind)."""
+        self.release(floor)
+        if self._chunks is None:
+            self._open(floor)
+        elif not self.eof and not len(self.pos) and self.last_read < floor:
+            density = self._density()
+            if density is not None and (floor - self.last_read) * density > self.seek_records:
+                self._open(floor)
+        if not self.eof and self._density() is None:
+            self._read()
+
+    def fill(self, upto: int) -> None:
+        """Read until a buffered line starts after ``upto`` (or the contig ends)."""
+        while not self.eof and (not len(self.pos) or self.pos[-1] <= upto):
+            self._read()
+
+    def line_text(self, i: int) -> str:
+        """Line ``i`` of the buffer as text (no newline)."""
+        return self.blob[self.starts[i] : self.ends[i]].decode()
+
+    def source_keys(
+        self, lo: int, hi: int, key_pos: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[tuple[int, str, str], tuple[int, int]]]:
+        """Keys of the buffered lines that can match keys at the sorted positions ``key_pos``.
+
+        Returns:
+            Packed keys, their line index and ALT index (first in file order per key, sorted by
+            key), and the other keys → (line, ALT index).
+        """
+        top = int(np.searchsorted(self.pos, hi, side="right"))
+        pos, rend = self.pos[:top], self.rend[:top]
+        at = np.searchsorted(key_pos, pos, side="left")
+        ok = at < len(key_pos)
+        ok &= key_pos[np.minimum(at, len(key_pos) - 1)] <= rend
+        cand = np.flatnonzero(ok)
+        codes = self.code[cand]
+        fast = cand[codes >= 0]
+        k_code = [codes[codes >= 0]]
+        k_line = [fast]
+        k_alt = [np.zeros(len(fast), dtype=np.int64)]
+        other: dict[tuple[int, str, str], tuple[int, int]] = {}
+        extra_code: list[int] = []
+        extra_line: list[int] = []
+        extra_alt: list[int] = []
+        blob = self.blob
+        for i in cand[codes < 0].tolist():
+            ref = blob[self.ref_s[i] : self.ref_e[i]].decode().upper()
+            alts = blob[self.alt_s[i] : self.alt_e[i]].decode().upper().split(",")
+            p = int(self.pos[i])
+            for idx, alt in enumerate(alts):
+                key = allele_key(p, ref, alt)
+                if key is None:
+                    continue
+                if isinstance(key, int):
+                    extra_code.append(key)
+                    extra_line.append(i)
+                    extra_alt.append(idx)
+                else:
+                    other.setdefault(key, (i, idx))
+        if extra_code:
+            k_code.append(np.array(extra_code, dtype=np.int64))
+            k_line.append(np.array(extra_line, dtype=np.int64))
+            k_alt.append(np.array(extra_alt, dtype=np.int64))
+        code = np.concatenate(k_code)
+        line = np.concatenate(k_line)
+        alt_i = np.concatenate(k_alt)
+        order = np.lexsort((alt_i, line, code))
+        code, line, alt_i = code[order], line[order], alt_i[order]
+        if len(code):
+            first = np.ones(len(code), dtype=bool)
+            first[1:] = code[1:] != code[:-1]
+            code, line, alt_i = code[first], line[first], alt_i[first]
+        return code, line, alt_i, other
+
+
+@dataclass
+class InputKeys:
+    """Match keys of one input block, sorted by key position."""
+
+    pos: np.ndarray  # key position
+    code: np.ndarray  # packed key, -1 for tuple keys
+    line: np.ndarray  # input line index
+    other: list[tuple[int, tuple[int, str, str]]]  # (input line, tuple key), for code == -1
+
+
+def join_source(
+    stream: SourceStream, keys: InputKeys, last_vcf_pos: int, adds: dict[int, list[str]]
+) -> int:
+    """Match the keys of one input block against one source; append values to ``adds``.
+
+    Args:
+        stream: the source stream on the block's contig.
+        keys: the block's keys.
+        last_vcf_pos: the VCF position of the block's last record (later blocks start there).
+        adds: input line → ``KEY=value`` items (appended in source order).
+
+    Returns:
+        Records of the block that got a value from this source.
+    """
+    n = len(keys.pos)
+    other_by_line = dict(keys.other)
+    hits = 0
+    i = 0
+    source = stream.source
+    while i < n:
+        floor = min(int(keys.pos[i]), last_vcf_pos)
+        stream.prepare(floor)
+        limit = stream.gap_limit()
+        j = n - 1
+        if limit != float("inf") and i < n - 1:
+            big = np.flatnonzero(np.diff(keys.pos[i:]) > limit)
+            if len(big):
+                j = i + int(big[0])
+        seg_pos = keys.pos[i : j + 1]
+        hi = int(seg_pos[-1])
+        stream.fill(hi)
+        code, line, alt_i, other = stream.source_keys(int(seg_pos[0]), hi, seg_pos)
+        matches: list[tuple[int, int, int]] = []
+        seg_code = keys.code[i : j + 1]
+        seg_line = keys.line[i : j + 1]
+        packed = seg_code >= 0
+        if len(code) and packed.any():
+            q = seg_code[packed]
+            at = np.minimum(np.searchsorted(code, q), len(code) - 1)
+            found = code[at] == q
+            matches += zip(
+                seg_line[packed][found].tolist(),
+                line[at[found]].tolist(),
+                alt_i[at[found]].tolist(),
+                strict=True,
+            )
+        if other:
+            for in_line in seg_line[~packed].tolist():
+                hit = other.get(other_by_line[in_line])
+                if hit is not None:
+                    matches.append((in_line, *hit))
+        records: dict[int, object] = {}
+        for in_line, src_line, idx in matches:
+            rec = records.get(src_line)
+            if rec is None:
+                rec = records[src_line] = source.record(stream.line_text(src_line))
+            values = source.values(rec, idx)  # type: ignore[arg-type]
+            if values:
+                hits += 1
+                adds.setdefault(in_line, []).extend(values)
+        i = j + 1
+    return hits
+
+
+def block_keys(
+    blob: bytes, arr: np.ndarray, lines: Lines, pos: np.ndarray, where: str, chrom: str
+) -> InputKeys:
+    """Match keys of an input block (fields 0-4 of ``lines`` are CHROM..ALT)."""
+    ref = (lines.field_starts[3], lines.field_ends[3])
+    alt = (lines.field_starts[4], lines.field_ends[4])
+    code = snv_codes(arr, pos, ref, alt)
+    slow = np.flatnonzero(code < 0).tolist()
+    kpos = pos.copy()
+    other: list[tuple[int, tuple[int, str, str]]] = []
+    skip: list[int] = []
+    for i in slow:
+        ref_text = blob[ref[0][i] : ref[1][i]].decode().upper()
+        alt_text = blob[alt[0][i] : alt[1][i]].decode().upper()
+        if "," in alt_text:
+            raise InputError(
+                f"{where}: {chrom}:{pos[i]} has {alt_text.count(',') + 1} ALT alleles; "
+                "split first (bcftools norm -m -any)"
+            )
+        key = allele_key(int(pos[i]), ref_text, alt_text)
+        if key is None:
+            skip.append(i)
+        elif isinstance(key, int):
+            code[i] = key
+            kpos[i] = key >> 10
+        else:
+            other.append((i, key))
+            kpos[i] = key[0]
+    line = np.arange(len(pos), dtype=np.int64)
+    if skip:
+        keep = np.ones(len(pos), dtype=bool)
+        keep[skip] = False
+        line, kpos, code = line[keep], kpos[keep], code[keep]
+    order = np.argsort(kpos, kind="stable")
+    return InputKeys(kpos[order], code[order], line[order], other)
+
+
+def write_block(
+    blob: bytes, lines: Lines, info: int, adds: dict[int, list[str]], out: list[bytes]
+) -> None:
+    """Append the block to ``out``: lines without additions as they are, others with INFO items."""
+    prev = 0
+    fs, fe = lines.field_starts[info], lines.field_ends[info]
+    for i in sorted(adds):
+        extra = ";".join(adds[i]).encode()
+        s, e = int(fs[i]), int(fe[i])
+        if e - s == 1 and blob[s : s + 1] == b".":
+            out += (blob[prev:s], extra)
+        elif e == s:  # no INFO column at all
+            out += (blob[prev:e], b"\t" + extra)
+        else:
+            out += (blob[prev:e], b";" + extra)
+        prev = e
+    out.append(blob[prev:])
+
+
+def chrom_runs(arr: np.ndarray, lines: Lines) -> list[tuple[int, int, str]]:
+    """Split a block into runs of lines on one contig: ``(first, stop, name)``."""
+    runs = []
+    n = len(lines.starts)
+    start = 0
+    cs, ce = lines.field_starts[0], lines.field_ends[0]
+    while start < n:
+        name = arr[cs[start] : ce[start]].tobytes()
+        width = len(name)
+        same = (ce[start:] - cs[start:]) == width
+        last = len(arr) - 1
+        for j, byte in enumerate(name):
+            same &= arr[np.minimum(cs[start:] + j, last)] == byte
+        diff = np.flatnonzero(~same)
+        stop = start + int(diff[0]) if len(diff) else n
+        runs.append((start, stop, name.decode()))
+        start = stop
+    return runs
+
+
+def sub_lines(lines: Lines, lo: int, hi: int) -> Lines:
+    """Lines ``lo:hi`` of a block (offsets unchanged)."""
+    return Lines(
+        lines.starts[lo:hi],
+        lines.ends[lo:hi],
+        [f[lo:hi] for f in lines.field_starts],
+        [f[lo:hi] for f in lines.field_ends],
+    )
+
+
+def read_blocks(stream: Sequence[bytes] | Iterator[bytes]) -> Iterator[bytes]:
+    """Re-cut a byte stream into blocks of whole lines."""
+    tail = b""
+    for block in stream:
+        data = tail + block
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        tail = data[cut:]
+    if tail.strip():
+        yield tail + b"\n"
