@@ -92,7 +92,8 @@ for rep in $(seq 1 "$REPEATS"); do
       > "$RAW/$tool.$rep.log" 2>&1
     wall=$(awk -F': ' '/Elapsed/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$RAW/$tool.$rep.time")
     rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$RAW/$tool.$rep.time")
-    printf '%s\t%s\t%s\t%s\n' "$tool" "$rep" "$wall" "$rss" >> "$RAW/runs.tsv"
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$RAW/$tool.$rep.time")
+    printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$rep" "$wall" "$rss" "$cpu" >> "$RAW/runs.tsv"
   done
 done
 "$PY" "$HERE/report.py" --runs "$RAW/runs.tsv" --records "$N" --threads "$THREADS" \

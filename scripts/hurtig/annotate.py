@@ -52,8 +52,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -356,6 +357,14 @@ class Source:
         """``KEY=value`` INFO items for ALT ``idx`` of a matched source record."""
         raise NotImplementedError
 
+    def fast_values(self, line: str) -> list[str] | None:
+        """Optional fast path: the items of a matched one-ALT line, or None to use :meth:`values`.
+
+        Args:
+            line: the matched source line (text, no newline).
+        """
+        return None
+
     def version(self) -> str:
         """The source's version: configured, else from its header, else ``unknown``."""
         return self._version or source_version(self.header)
@@ -508,14 +517,172 @@ def clinvar_values(source: Source, rec: _SourceRecord, idx: int) -> dict[str, ob
     return out
 
 
+#: INFO keys that :func:`gnomad_values` reads.
+GNOMAD_KEYS: tuple[str, ...] = (
+    "AF",
+    "AC",
+    "AN",
+    "nhomalt",
+    "faf95",
+    "fafmax_faf95_max",
+    "faf95_popmax",
+    *(key for pair in POPMAX_KEYS for key in pair),
+    *(f"AF_{pop}" for pop in POPMAX_POPULATIONS),
+)
+#: Formatted items remembered per source and key before the memo is cleared (bounds memory).
+_MEMO_LIMIT = 1 << 18
+#: "Not in the memo" marker (no item starts with a NUL).
+_MISS = "\0"
+#: Longest INFO column that :meth:`GnomadSource.fast_values` splits whole (longer: key lookups).
+_SPLIT_INFO_MAX = 600
+_Memo = dict[str, str | None]
+
+
+def info_get(wrapped: str, key: str) -> str | None:
+    """``parse_info(info).get(key)`` without splitting the whole column.
+
+    Args:
+        wrapped: the INFO column with a ``;`` added on both sides (``";" + info + ";"``).
+        key: the INFO key.
+
+    Returns:
+        The value of the key's last item (``""`` for a flag), or None when the key is absent.
+        Every ``;`` of ``wrapped`` separates items, so ``;key=`` and ``;key;`` find exactly
+        the items whose key is ``key``.
+    """
+    at = wrapped.rfind(f";{key}=")
+    flag = wrapped.rfind(f";{key};")
+    if flag > at:
+        return ""
+    if at < 0:
+        return None
+    start = at + len(key) + 2
+    return wrapped[start : wrapped.index(";", start)]
+
+
+def _memo_item(memo: _Memo, raw: str, prefix: str, integer: bool) -> str | None:
+    """``prefix + format_value(number)`` for a raw value (None when not a number), memoised."""
+    number = _to_int(raw) if integer else _to_float(raw)
+    item = None if number is None else prefix + format_value(number)
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[raw] = item
+    return item
+
+
 class GnomadSource(Source):
-    """gnomAD sites VCF (v2 or v4 key names) → ``GNOMAD_*``."""
+    """gnomAD sites VCF (v2 or v4 key names) → ``GNOMAD_*``.
+
+    Matched biallelic records take a fast path (:meth:`fast_values`): only the INFO keys that
+    are written are read, and the formatted ``KEY=value`` items
+    are memoised per raw value (gnomAD repeats the same AN, AC and AF strings very often). Its
+    output is that of :func:`gnomad_values`; records it does not cover take that general path.
+    """
+
+    def _open(self) -> None:
+        super()._open()
+        # The fast path covers keys that are one value per ALT or per record, not Number=R.
+        self._fast = all(self.numbers.get(k) != "R" for k in GNOMAD_KEYS)
+        self._simple: list[tuple[str, str, bool, _Memo]] = [
+            ("AF", "GNOMAD_AF=", False, {}),
+            ("AC", "GNOMAD_AC=", True, {}),
+            ("AN", "GNOMAD_AN=", True, {}),
+            ("nhomalt", "GNOMAD_NHOMALT=", True, {}),
+        ]
+        self._faf: _Memo = {}
+        self._popmax_af: _Memo = {}
+        self._floats: _Memo = {}
+        self._popmax = [
+            (af_key, pop_key, af_key in self.numbers) for af_key, pop_key in POPMAX_KEYS
+        ]
 
     def info_lines(self) -> tuple[dict[str, str], ...]:
         return GNOMAD_HEADER
 
     def values(self, rec: _SourceRecord, idx: int) -> list[str]:
         return [f"{k}={format_value(v)}" for k, v in gnomad_values(self, rec, idx).items()]
+
+    def fast_values(self, line: str) -> list[str] | None:
+        """``KEY=value`` items of a matched biallelic line, or None for the general path.
+
+        Covers lines with one ALT whose used INFO values hold no comma; then every value is the
+        raw text (:meth:`Source.allele_value` of a one-value key), so this gives the same items
+        as :meth:`values`. A long INFO column is not split: only the used keys are looked up
+        (:func:`info_get`).
+        """
+        if not self._fast:
+            return None
+        parts = line.split("\t", 8)
+        if len(parts) < 8 or "," in parts[4]:
+            return None
+        info = parts[7]
+        get: Callable[[str], str | None]
+        if len(info) <= _SPLIT_INFO_MAX:  # short INFO: one split is cheapest
+            table: dict[str, str] = {}
+            for item in info.split(";"):
+                key, _, value = item.partition("=")
+                table[key] = value
+            get = table.get
+        else:  # long INFO (real gnomAD: hundreds of keys): find only the used keys
+            get = partial(info_get, f";{info};")
+        out = []
+        for key, prefix, integer, memo in self._simple:
+            raw = get(key)
+            if raw:
+                item = memo.get(raw, _MISS)
+                if item is _MISS:
+                    if "," in raw:
+                        return None
+                    item = _memo_item(memo, raw, prefix, integer)
+                if item is not None:
+                    out.append(item)
+        for key in ("faf95", "fafmax_faf95_max", "faf95_popmax"):
+            raw = get(key)
+            if raw:
+                item = self._faf.get(raw, _MISS)
+                if item is _MISS:
+                    if "," in raw:
+                        return None
+                    item = _memo_item(self._faf, raw, "GNOMAD_FAF95=", False)
+                if item is not None:
+                    out.append(item)
+                    break
+        for af_key, pop_key, declared in self._popmax:
+            raw = get(af_key)
+            if declared or raw is not None:
+                if raw:
+                    item = self._popmax_af.get(raw, _MISS)
+                    if item is _MISS:
+                        if "," in raw:
+                            return None
+                        item = _memo_item(self._popmax_af, raw, "GNOMAD_POPMAX_AF=", False)
+                    if item is not None:
+                        out.append(item)
+                        pop = get(pop_key)
+                        if pop and pop != ".":
+                            if "," in pop:
+                                return None
+                            out.append("GNOMAD_POPMAX=" + clean_value(pop))
+                return out
+        best: tuple[float, str, str] | None = None
+        for pop in POPMAX_POPULATIONS:
+            raw = get(f"AF_{pop}")
+            if not raw:
+                continue
+            if "," in raw:
+                return None
+            value = self._floats.get(raw, _MISS)
+            if value is _MISS:
+                value = _memo_item(self._floats, raw, "", False)
+            if value is not None:
+                number = float(value)
+                if best is None or number > best[0]:
+                    best = (number, pop, value)
+        if best is not None:
+            out.append("GNOMAD_POPMAX_AF=" + best[2])
+            if best[0] > 0:
+                out.append("GNOMAD_POPMAX=" + best[1])
+        return out
 
 
 class ClinvarSource(Source):

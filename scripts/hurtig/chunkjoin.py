@@ -14,8 +14,10 @@ The join in :mod:`hurtig.annotate` works on *blocks of text*, never on per-recor
   split and trimmed in Python. Nothing else is parsed.
 - **Matching.** Packed keys are matched with ``np.searchsorted`` against the source keys sorted
   by (key, file order), so the first source record in file order wins, as before; other keys
-  (indels) are matched through a dict. Only matched lines are parsed into a record whose INFO
-  values are formatted (:meth:`hurtig.annotate.Source.values`).
+  (indels) are matched through a dict. Only matched lines are looked at: a source's fast path
+  (:meth:`hurtig.annotate.Source.fast_values`: one-ALT lines, only the used keys, memoised
+  number formatting) gives their items, else they are parsed into a record whose INFO values
+  are formatted (:meth:`hurtig.annotate.Source.values`).
 - **Output.** Unmatched lines are written through unchanged as bytes; matched lines get their
   ``KEY=value`` items appended to INFO.
 
@@ -403,11 +405,14 @@ def join_source(
                 if hit is not None:
                     matches.append((in_line, *hit))
         records: dict[int, object] = {}
+        fast = source.fast_values
         for in_line, src_line, idx in matches:
-            rec = records.get(src_line)
-            if rec is None:
-                rec = records[src_line] = source.record(stream.line_text(src_line))
-            values = source.values(rec, idx)  # type: ignore[arg-type]
+            values = fast(stream.line_text(src_line))
+            if values is None:
+                rec = records.get(src_line)
+                if rec is None:
+                    rec = records[src_line] = source.record(stream.line_text(src_line))
+                values = source.values(rec, idx)  # type: ignore[arg-type]
             if values:
                 hits += 1
                 adds.setdefault(in_line, []).extend(values)

@@ -26,10 +26,13 @@ pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
 # The demo's sample and family ids (config/samples.tsv): none may be visible on the cluster.
 IDENTIFIERS = ("proband", "father", "mother", "demo")
-# Rule and group names are public; they are removed before the search (simulate_demo_reads).
-PUBLIC_NAMES = re.compile(r"simulate_demo_reads")
-# The demo has 38 rule jobs (3 samples); grouping packs them into 11 SLURM jobs.
-MAX_SLURM_JOBS = 12
+# Rule, group and panel names are public (the lab's panel catalogue, not patient data); they are
+# removed before the search (simulate_demo_reads, neuro_demo, epilepsy_demo).
+PUBLIC_NAMES = re.compile(r"simulate_demo_reads|neuro_demo|epilepsy_demo")
+# The demo has ~55 rule jobs (3 samples); grouping packs them into about 33 SLURM jobs: per sample
+# trim, align and sample QC; per family one job per shard (8), the per-panel gathers, the
+# genome-wide concatenations and the panel/report group; the checkpoints (shards, panels) alone.
+MAX_SLURM_JOBS = 40
 
 
 def panel_tables(workdir: Path) -> dict[str, str]:

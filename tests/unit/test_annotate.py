@@ -276,3 +276,59 @@ def test_real_clinvar_2026(tmp_path: Path) -> None:
         assert info.get("CLINVAR_STARS") == clinvar_stars(revstat)
         if revstat == "reviewed_by_expert_panel":
             assert info["CLINVAR_STARS"] == 3
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        "AF=0.25;AC=25;AN=100;nhomalt=3;AF_afr=0.1;AF_nfe=0.3;AF_sas=0",  # computed popmax
+        "AF=1e-5;AC=1.6;AN=100;AF_afr=0;AF_nfe=0",  # float/int normalised, popmax 0
+        "AF=0.1;AF=0.2;AC;AN=.;faf95=;fafmax_faf95_max=0.05",  # duplicate, flag, missing
+        "AF=0.1;AF_grpmax=0.4;grpmax=mid;AF_afr=0.9",  # the source's own grpmax wins
+        "AF_grpmax;AF_afr=0.9",  # grpmax key present as a flag: no popmax at all
+        "AF=0.1,0.2;AC=3",  # a comma in a used value: general path
+        "AF=0.3;grpmax=a b;AF_grpmax=0.3;" + "vep=" + "x|" * 400,  # long INFO, unsafe text
+        ".",
+    ],
+)
+def test_gnomad_fast_path_matches_general_path(tmp_path: Path, info: str) -> None:
+    from hurtig.annotate import GnomadSource
+
+    infos = [info_line(k, "A", "Float") for k in ("AF", "AF_afr", "AF_nfe", "AF_sas")]
+    src = write_vcf(tmp_path / "g.vcf.gz", ["1"], infos, [rec("1", 10, "A", "C")])
+    source = GnomadSource("gnomad", src, {})
+    for line in (rec("1", 10, "A", "C", info), rec("1", 10, "A", "C", info) + "\tGT\t0/1"):
+        general = source.values(source.record(line), 0)
+        fast = source.fast_values(line)
+        if "," in info.split(";")[0]:
+            assert fast is None
+        else:
+            assert fast == general
+    multi = rec("1", 10, "A", "C,G", "AF=0.1,0.2")
+    assert source.fast_values(multi) is None
+
+
+def test_score_tsv_fast_path_matches_general_path(tmp_path: Path) -> None:
+    from hurtig.scores import ScoreSource, score_from_config
+
+    path = tmp_path / "s.tsv"
+    path.write_text("#Chrom\tPos\tRef\tAlt\tPHRED\tTAG\nchr1\t100\tA\tC\t2.5\tx\n")
+    tsv = pysam.tabix_index(str(path), seq_col=0, start_col=1, end_col=1, meta_char="#")
+    fields = [
+        {"column": "PHRED", "info": "S_PHRED", "type": "Float"},
+        {"column": "TAG", "info": "S_TAG", "type": "String"},
+    ]
+    spec = score_from_config({"name": "s", "file": tsv, "fields": fields}, tmp_path)
+    source = ScoreSource(spec, {})
+    rows = [
+        "chr1\t100\tA\tC\t2.5\tx",
+        "chr1\t100\tA\tC\tNA\ta;b=c d",  # missing score, unsafe text cleaned
+        "chr1\t100\tA\tC\tnan\t.",
+        "chr1\t100\tA\tC\t2.5\tx",  # memoised now
+    ]
+    for row in rows:
+        assert source.fast_values(row) == source.values(source.record(row), 0)
+    assert source.fast_values("chr1\t100\tA\tC,G\t2.5\tx") is None  # multiallelic: general path
+    assert source.fast_values("chr1\t100\tA\tC\tbad\tx") is None  # the general path reports it
+    with pytest.raises(InputError, match="not Float"):
+        source.values(source.record("chr1\t100\tA\tC\tbad\tx"), 0)

@@ -105,7 +105,7 @@ PADDING = config.get("padding", {})
 COVERAGE_THRESHOLD = config.get("report", {}).get("coverage_threshold", 20)
 ALIGNMENT = config.get("alignment", {})
 ALIGNER = ALIGNMENT.get("aligner", "bwa")
-CHUNK_READS = ALIGNMENT.get("chunk_reads", 20_000_000)
+CHUNK_READS = ALIGNMENT.get("chunk_reads", 0)
 FAMILIES = sorted({s.family for s in SAMPLES.values()})
 
 
