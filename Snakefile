@@ -34,6 +34,20 @@ include: "workflow/rules/panels.smk"
 include: "workflow/rules/report.smk"
 
 
+# The panel stage (seconds to a minute per sample and panel) runs in the controlling Snakemake
+# process, also on a cluster: no queue wait before the panel answer, no sample ids in the
+# cluster's job list, and no grouped jobs downstream of the panel checkpoints (Snakemake 9.27
+# lost track of those: KeyError in DAG.update_ready, "Out of jobs ready to be started").
+localrules:
+    gather_panel_calls,
+    check_family,
+    prioritise_variants,
+    compute_panel_coverage,
+    render_report,
+    print_report_pdf,
+    write_report_xlsx,
+
+
 rule all:
     default_target: True
     input:
