@@ -12,6 +12,23 @@ from collections import defaultdict
 from pathlib import Path
 
 
+def time_v(path: Path) -> dict[str, float]:
+    """Wall s, CPU s and peak RSS kB from a ``/usr/bin/time -v`` report."""
+    out = {"wall": 0.0, "cpu": 0.0, "rss": 0.0}
+    for line in path.read_text().splitlines():
+        key, _, value = line.strip().partition(": ")
+        if key.startswith("Elapsed (wall clock)"):
+            secs = 0.0
+            for part in value.split(":"):
+                secs = secs * 60 + float(part)
+            out["wall"] = secs
+        elif key in ("User time (seconds)", "System time (seconds)"):
+            out["cpu"] += float(value)
+        elif key.startswith("Maximum resident"):
+            out["rss"] = float(value)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=Path, required=True)
@@ -21,6 +38,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--commands", default="")
     ap.add_argument("--note", default="", help="free text added under the ratios (Markdown)")
+    ap.add_argument("--cache-build", type=Path, help="/usr/bin/time -v output of hurtig.sourcecache")
+    ap.add_argument("--cache-dir", type=Path, help="the prepared sources (for their size)")
     args = ap.parse_args()
     walls: dict[str, list[float]] = defaultdict(list)
     rss: dict[str, list[int]] = defaultdict(list)
@@ -64,6 +83,22 @@ def main() -> int:
         ratios.append(
             f"- frequency part (ours gnomAD only ÷ bcftools annotate): "
             f"**{med['ours_freq'] / med['bcftools_annotate_freq']:.2f}**"
+        )
+    if "ours_nocache" in med and csq:
+        ratios.append(
+            f"- ours full step reading the source files (no prepared cache) ÷ bcftools csq: "
+            f"**{med['ours_nocache'] / csq:.2f}**"
+        )
+    if args.cache_build and args.cache_build.is_file():
+        t = time_v(args.cache_build)
+        size = ""
+        if args.cache_dir and args.cache_dir.is_dir():
+            total = sum(p.stat().st_size for p in args.cache_dir.rglob("*") if p.is_file())
+            size = f", {total / 1e6:,.0f} MB on disk"
+        ratios.append(
+            f"- one-time preparation of the sources (hurtig.sourcecache, gnomAD + ClinVar + CADD, "
+            f"once per source release, not per genome): {t['wall']:.1f} s wall, "
+            f"{t['cpu']:.1f} s CPU, peak RSS {t['rss'] / 1024:.0f} MB{size}"
         )
     if "vcfanno" in med and "ours" in med:
         ratios.append(f"- ours full step ÷ vcfanno (gnomAD+ClinVar only): **{med['ours'] / med['vcfanno']:.2f}**")

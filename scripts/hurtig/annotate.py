@@ -53,7 +53,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -63,8 +63,11 @@ import pysam
 
 from hurtig.chunkjoin import (
     SOURCE_BLOCK,
+    CachedStream,
     Lines,
+    Matches,
     SourceStream,
+    assemble,
     block_keys,
     chrom_runs,
     join_source,
@@ -72,9 +75,9 @@ from hurtig.chunkjoin import (
     read_blocks,
     split_lines,
     sub_lines,
-    write_block,
 )
 from hurtig.errors import InputError, run_cli
+from hurtig.sourcecache import SourceCache, open_cache
 from hurtig.vcfio import sha256_file, source_version, temp_path
 
 #: Populations used for a computed popmax (shared by gnomAD v2 popmax and v4 grpmax).
@@ -289,6 +292,8 @@ class Source:
         self.contig_map = contig_map
         self.seek_records = seek_records
         self._version = version
+        #: The prepared cache (:mod:`hurtig.sourcecache`), when the source is read through one.
+        self.cache: SourceCache | None = None
         self._open()
 
     # -- format hooks -------------------------------------------------------------------------
@@ -703,14 +708,36 @@ class SourceSpec:
         kind: ``gnomad``, ``clinvar``, ``score`` or ``inhouse``.
         path: the source file.
         options: kind-specific settings (a score's config entry; the in-house exclusions).
+        cache: the source's prepared cache directory (:mod:`hurtig.sourcecache`), or None to
+            read the source file itself.
     """
 
     kind: str
     path: str
     options: tuple[tuple[str, Any], ...] = ()
+    cache: str | None = None
+
+    #: Kinds that can be prepared as a cache (static files; the in-house database is not).
+    CACHEABLE = ("gnomad", "clinvar", "score")
+
+    def cache_name(self) -> str:
+        """The source's name (its INFO prefix source, and its folder in a cache directory)."""
+        if self.kind == "score":
+            from hurtig.scores import score_from_config
+
+            return score_from_config(
+                json.loads(dict(self.options)["config"]), Path(self.path).parent
+            ).name
+        return self.kind
 
     def open(self, contig_map: dict[str, str], seek_records: int) -> Source:
-        """Open the source."""
+        """Open the source (and its cache, validated against the file, when one is set)."""
+        source = self._open_source(contig_map, seek_records)
+        if self.cache is not None:
+            source.cache = open_cache(self.cache, self, source)
+        return source
+
+    def _open_source(self, contig_map: dict[str, str], seek_records: int) -> Source:
         opts = dict(self.options)
         if self.kind == "gnomad":
             return GnomadSource("gnomad", Path(self.path), contig_map, seek_records)
@@ -844,7 +871,7 @@ class _Joiner:
         self.seen: set[str] = set()
         self.contig: str | None = None
         self.last_pos = 0
-        self.streams: list[SourceStream | None] = []
+        self.streams: list[SourceStream | CachedStream | None] = []
         self.hits = [0] * len(sources)
         self.records = 0
         self.seek_records = sources[0].seek_records if sources else DEFAULT_SEEK_RECORDS
@@ -859,9 +886,12 @@ class _Joiner:
         for source in self.sources:
             source.check_naming([chrom])
             name = source.resolve(chrom)
-            self.streams.append(
-                None if name is None else SourceStream(source, name, source.seek_records)
-            )
+            if name is None:
+                self.streams.append(None)
+            elif source.cache is not None:
+                self.streams.append(CachedStream(source.cache, name))
+            else:
+                self.streams.append(SourceStream(source, name, source.seek_records))
 
     def close(self) -> None:
         """Stop the source readers of the current contig."""
@@ -892,13 +922,19 @@ class _Joiner:
             raise InputError(f"{self.where}: not sorted at {chrom}:{pos[bad]}")
         self.last_pos = int(pos[-1])
         self.records += len(pos)
-        adds: dict[int, list[str]] = {}
         keys = block_keys(blob, arr, lines, pos, self.where, chrom)
+        additions: list[tuple[int, Matches]] = []
         if len(keys.pos):
             for k, stream in enumerate(self.streams):
-                if stream is not None:
-                    self.hits[k] += join_source(stream, keys, self.last_pos, adds)
-        if not adds:
+                if stream is None:
+                    continue
+                if isinstance(stream, CachedStream):
+                    found = stream.match(keys)
+                else:
+                    found = [join_source(stream, keys, self.last_pos)]
+                self.hits[k] += sum(len(m.lines) for m in found)
+                additions += [(k, m) for m in found]
+        if not any(len(m.lines) for _, m in additions):
             out.append(blob[start:stop])
             return
         local = Lines(
@@ -907,7 +943,7 @@ class _Joiner:
             [f - start for f in lines.field_starts],
             [f - start for f in lines.field_ends],
         )
-        write_block(blob[start:stop], local, 7, adds, out)
+        out.append(assemble(arr[start:stop], local, 7, additions))
 
     def counts(self) -> dict[str, int]:
         """Counters: ``records`` and ``<source>_hits``."""
@@ -1033,6 +1069,7 @@ def annotate(
     gff3: str | os.PathLike[str] | None = None,
     threads: int = 1,
     compress_level: int = 1,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> dict[str, int]:
     """Annotate ``vcf`` and write a bgzipped, tabix-indexed ``out`` (atomically).
 
@@ -1049,6 +1086,9 @@ def annotate(
         gff3: Ensembl GFF3; when given, consequences (``BCSQ``) are added by ``bcftools csq -l``.
         threads: worker processes (shards run in parallel, each with its own csq).
         compress_level: BGZF level of the output (1 = fastest).
+        cache_dir: directory of prepared sources (:mod:`hurtig.sourcecache`, one folder per
+            source name); gnomAD, ClinVar and score sources are then read from their caches
+            (each validated against its file), the in-house database as before.
 
     Returns:
         Counters: ``records`` and ``<source>_hits`` per source.
@@ -1065,6 +1105,13 @@ def annotate(
     if clinvar is not None:
         specs.append(SourceSpec("clinvar", str(clinvar)))
     specs += list(extra)
+    if cache_dir is not None:
+        specs = [
+            replace(s, cache=str(Path(cache_dir) / s.cache_name()))
+            if s.kind in SourceSpec.CACHEABLE
+            else s
+            for s in specs
+        ]
     sources = [spec.open(contig_map, seek_records) for spec in specs]
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
@@ -1074,7 +1121,7 @@ def annotate(
         source.check_naming(header_contigs)
 
     counts_by_contig = contig_counts(str(vcf_path))
-    n_shards = min(len(counts_by_contig), max(1, threads) * 4) if threads > 1 else 1
+    n_shards = min(len(counts_by_contig), threads) if threads > 1 else 1
     groups: list[list[str] | None] = (
         list(plan_shards(counts_by_contig, n_shards)) if n_shards > 1 else [None]
     )
@@ -1104,7 +1151,9 @@ def annotate(
             for part in parts:
                 with open(part, "rb") as src:
                     shutil.copyfileobj(src, sink, 1 << 22)
-        pysam.tabix_index(str(tmp), preset="vcf", force=True)
+        # bcftools' htslib indexes ~2x faster than pysam's bundled one here.
+        index = ["bcftools", "index", "-f", "-t", "--threads", str(max(1, threads)), str(tmp)]
+        _run(index, str(tmp))
         os.replace(tmp, out_path)
         os.replace(f"{tmp}.tbi", f"{out_path}.tbi")
     finally:
@@ -1121,6 +1170,27 @@ def annotate(
     return counts
 
 
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """The options naming the static sources (gnomAD, ClinVar, score files)."""
+    parser.add_argument("--gnomad", help="gnomAD sites VCF (bgzip + tabix index)")
+    parser.add_argument("--clinvar", help="ClinVar VCF (bgzip + tabix index)")
+    parser.add_argument(
+        "--scores",
+        help="JSON list of score sources (the annotation.scores config entries), or a file of it",
+    )
+
+
+def static_specs(args: argparse.Namespace) -> list[SourceSpec]:
+    """Source specs of the options added by :func:`add_source_options`, in annotation order."""
+    kinds = ("gnomad", "clinvar")
+    specs = [SourceSpec(kind, path) for kind in kinds if (path := getattr(args, kind))]
+    if args.scores:
+        from hurtig.scores import score_specs
+
+        specs += score_specs(args.scores)
+    return specs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
@@ -1132,8 +1202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="output .vcf.gz (a .tbi is written too)")
     parser.add_argument("--fasta", help="reference FASTA (for bcftools csq)")
     parser.add_argument("--gff3", help="Ensembl GFF3: add BCSQ consequences with bcftools csq -l")
-    parser.add_argument("--gnomad", help="gnomAD sites VCF (bgzip + tabix index)")
-    parser.add_argument("--clinvar", help="ClinVar VCF (bgzip + tabix index)")
+    add_source_options(parser)
     parser.add_argument("--inhouse", help="in-house frequency database (hurtig.inhouse)")
     parser.add_argument(
         "--inhouse-exclude",
@@ -1141,10 +1210,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         metavar="SAMPLE",
         help="samples not counted in the in-house frequencies (the family being annotated)",
-    )
-    parser.add_argument(
-        "--scores",
-        help="JSON list of score sources (the annotation.scores config entries), or a file of it",
     )
     parser.add_argument(
         "--contig-map",
@@ -1158,6 +1223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=DEFAULT_SEEK_RECORDS,
         help="re-open a source via its index when reading through would skip more records",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        help="prepared sources (python -m hurtig.sourcecache --out DIR): read gnomAD, ClinVar "
+        "and scores from their caches",
     )
     parser.add_argument("--threads", type=int, default=1, help="parallel shard workers")
     parser.add_argument("--compress-level", type=int, default=1, help="output BGZF level 0-9")
@@ -1187,6 +1257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gff3=args.gff3,
         threads=args.threads,
         compress_level=args.compress_level,
+        cache_dir=args.cache_dir,
     )
     summary = ", ".join(f"{k}={v}" for k, v in counts.items())
     print(f"hurtig.annotate: {summary}", file=sys.stderr)

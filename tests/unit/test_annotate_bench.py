@@ -20,8 +20,19 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = results.read_text()
-    for tool in ("| ours |", "| bcftools_csq |", "| ours_freq |", "| bcftools_annotate_freq |"):
-        assert tool in text
+    tools = ("ours", "bcftools_csq", "ours_freq", "bcftools_annotate_freq", "ours_nocache")
+    for tool in tools:
+        assert f"| {tool} |" in text
     assert "G1 (ours full step ÷ bcftools csq)" in text
+    assert "one-time preparation of the sources" in text
     runs = (tmp_path / "raw" / "runs.tsv").read_text().splitlines()
-    assert len(runs) == 4 and all(float(r.split("\t")[2]) > 0 for r in runs)
+    assert len(runs) == len(tools) and all(float(r.split("\t")[2]) > 0 for r in runs)
+    # The cached and uncached runs write the same records.
+    out = tmp_path / "work" / "out"
+    bodies = [
+        subprocess.run(
+            ["bcftools", "view", "-H", str(out / name)], capture_output=True, check=True
+        ).stdout
+        for name in ("ours.vcf.gz", "ours_nocache.vcf.gz")
+    ]
+    assert bodies[0] == bodies[1] and bodies[0].count(b"GNOMAD_AF=") > 100

@@ -1,7 +1,32 @@
-"""Annotation per shard: bcftools csq consequences (Ensembl GFF3), gnomAD, ClinVar, in-house
+"""Annotation sources are prepared once (hurtig.sourcecache: binary caches, rebuilt when a source
+file changes); then annotation per shard: bcftools csq consequences (Ensembl GFF3), gnomAD, ClinVar, in-house
 frequencies and configured score sources (hurtig.annotate); the genome-wide annotated VCF is the
 concatenation of the shards; then the family's calls are added to the in-house database.
 """
+
+
+rule prepare_annotation_source:
+    input:
+        lambda wildcards: cached_sources()[wildcards.source],
+    output:
+        directory(f"{CACHE_DIR}/{{source}}"),
+    log:
+        "logs/annotate/prepare_annotation_source/{source}.log",
+    benchmark:
+        "benchmarks/annotate/prepare_annotation_source/{source}.tsv"
+    wildcard_constraints:
+        source=r"[A-Za-z][A-Za-z0-9_]*",
+    conda:
+        "../../envs/hurtig.yaml"
+    threads: 2
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+    params:
+        out=lambda wildcards, output: Path(output[0]).parent,
+        sources=" ".join(static_source_args()),
+    shell:
+        "python -m hurtig.sourcecache --out {params.out} --only {wildcards.source}"
+        " {params.sources} --threads {threads} 2> {log}"
 
 
 rule annotate_shard:
@@ -12,6 +37,7 @@ rule annotate_shard:
         fai=REF_FAI,
         gff3=str(GFF3) if GFF3 else [],
         sources=annotation_source_files(),
+        caches=annotation_caches(),
     output:
         vcf="results/annotated/shards/{family}/{shard}.vcf.gz",
         tbi="results/annotated/shards/{family}/{shard}.vcf.gz.tbi",

@@ -93,6 +93,9 @@ SCORES = [
     dict(s, file=str(sheets.resolve(BASE, s["file"])))
     for s in config.get("annotation", {}).get("scores") or []
 ]
+# Prepared (binary) copies of gnomAD, ClinVar and the score files, built once per source file by
+# prepare_annotation_source (hurtig.sourcecache); point several runs at one shared folder.
+CACHE_DIR = str(cfg_path("annotation", "cache_dir") or "results/annotation_cache")
 PANEL_DIR = cfg_path("panels")
 CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
 N_SHARDS = config.get("calling", {}).get("shards", 8)
@@ -257,6 +260,31 @@ def annotation_source_files():
     return [str(p) for p in (GNOMAD, CLINVAR) if p] + [s["file"] for s in SCORES]
 
 
+def cached_sources():
+    """Source name -> file of the sources read through a prepared cache."""
+    out = {"gnomad": str(GNOMAD)} if GNOMAD else {}
+    if CLINVAR:
+        out["clinvar"] = str(CLINVAR)
+    out.update({s["name"]: s["file"] for s in SCORES})
+    return out
+
+
+def annotation_caches():
+    return [f"{CACHE_DIR}/{name}" for name in cached_sources()]
+
+
+def static_source_args():
+    """hurtig.annotate / hurtig.sourcecache options naming gnomAD, ClinVar and the scores."""
+    args = []
+    if SCORES:
+        args.append(f"--scores {shlex.quote(json.dumps(SCORES))}")
+    if GNOMAD:
+        args.append(f"--gnomad {GNOMAD}")
+    if CLINVAR:
+        args.append(f"--clinvar {CLINVAR}")
+    return args
+
+
 def source_args(family):
     """hurtig.annotate options for the configured sources (the family is not counted in-house)."""
     args = []
@@ -264,12 +292,9 @@ def source_args(family):
         args.append(
             f"--inhouse {INHOUSE} --inhouse-exclude {' '.join(family_samples(family))}"
         )
-    if SCORES:
-        args.append(f"--scores {shlex.quote(json.dumps(SCORES))}")
-    if GNOMAD:
-        args.append(f"--gnomad {GNOMAD}")
-    if CLINVAR:
-        args.append(f"--clinvar {CLINVAR}")
+    args += static_source_args()
+    if cached_sources():
+        args.append(f"--cache-dir {CACHE_DIR}")
     if CONTIG_MAP:
         args.append(
             "--contig-map {}".format(
