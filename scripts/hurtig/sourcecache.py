@@ -13,6 +13,7 @@ writes ``CACHE_DIR/<source name>/`` with, per contig, the source's alleles in bi
 
 - the sorted packed keys of single-base alleles (:func:`hurtig.chunkjoin.allele_key`),
 - the positions and ``REF\\tALT`` text of the other alleles (indels; trimmed like the input),
+  and their 64-bit hash keys (:func:`hurtig.chunkjoin.allele_hkeys`), sorted,
 - for every allele the finished INFO text ``;KEY=value;KEY=value``, made by the very code the
   uncached join uses (:meth:`hurtig.annotate.Source.fast_values` / ``values``), so a cached run
   writes byte-identical output. The first source record in file order wins for a key, as in the
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hurtig.chunkjoin import allele_key, read_blocks
+from hurtig.chunkjoin import allele_hkeys, allele_key, read_blocks
 from hurtig.errors import InputError, run_cli
 from hurtig.vcfio import sha256_file
 
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from hurtig.chunkjoin import InputKeys
 
 #: Cache layout version; a cache of another version is refused.
-FORMAT = 1
+FORMAT = 2
 #: Bin width: 2**18 bp (about 65 k gnomAD v4 genome alleles, ~8 MB of text per bin).
 BIN_BITS = 18
 _I64 = np.dtype("<i8")
@@ -75,12 +76,19 @@ def _pack_bin(
     allele_off = np.zeros(len(alleles) + 1, dtype=_I64)
     np.cumsum([len(a) for a in alleles], out=allele_off[1:])
     allele_blob, text_blob = b"".join(alleles), b"".join(texts)
+    oth_pos = np.array([p for p, _, _, _ in other], dtype=_I64)
+    hkeys = allele_hkeys(
+        oth_pos, np.frombuffer(allele_blob, dtype=np.uint8), allele_off[:-1], allele_off[1:]
+    )
+    order = np.argsort(hkeys, kind="stable")
     head = np.array([len(snv), len(other), len(allele_blob), len(text_blob)], dtype=_I64)
     payload = b"".join(
         [
             head.tobytes(),
             np.array([k for k, _, _ in snv], dtype=_I64).tobytes(),
-            np.array([p for p, _, _, _ in other], dtype=_I64).tobytes(),
+            oth_pos.tobytes(),
+            hkeys[order].astype(_I64).tobytes(),
+            order.astype(_I64).tobytes(),
             allele_off.tobytes(),
             text_off.tobytes(),
             allele_blob,
@@ -100,7 +108,7 @@ class Bin:
     text_off: np.ndarray  # offsets of each allele's text in ``text`` (SNVs first)
     alleles: bytes
     text: np.ndarray  # uint8
-    _other: tuple[np.ndarray, np.ndarray] | None = None
+    other_keys: tuple[np.ndarray, np.ndarray]  # sorted hash keys of the others, entry numbers
 
     @classmethod
     def unpack(cls, data: bytes, where: str, compressed: bool) -> Bin:
@@ -121,13 +129,15 @@ class Bin:
 
         snv_keys = take(n_snv)
         oth_pos = take(n_oth)
+        oth_hkeys = take(n_oth)
+        oth_order = take(n_oth)
         allele_off = take(n_oth + 1)
         text_off = take(n_snv + n_oth + 1)
         alleles = raw[at : at + n_allele]
         text = np.frombuffer(raw, dtype=np.uint8, count=n_text, offset=at + n_allele)
         if len(text) != int(text_off[-1]):
             raise InputError(f"{where}: truncated cache bin; rebuild the cache")
-        return cls(snv_keys, oth_pos, allele_off, text_off, alleles, text)
+        return cls(snv_keys, oth_pos, allele_off, text_off, alleles, text, (oth_hkeys, oth_order))
 
     @property
     def allele_arr(self) -> np.ndarray:
@@ -135,16 +145,9 @@ class Bin:
         return np.frombuffer(self.alleles, dtype=np.uint8)
 
     def other_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted hash keys of the other alleles and their entry numbers (made once per bin)."""
-        if self._other is None:
-            from hurtig.chunkjoin import allele_hkeys
-
-            keys = allele_hkeys(
-                self.oth_pos, self.allele_arr, self.allele_off[:-1], self.allele_off[1:]
-            )
-            order = np.argsort(keys, kind="stable")
-            self._other = (keys[order], order)
-        return self._other
+        """Sorted hash keys (:func:`hurtig.chunkjoin.allele_hkeys`) of the other alleles and
+        their entry numbers."""
+        return self.other_keys
 
     def find_other(self, keys: InputKeys, i: int) -> int | None:
         """Entry number of input key ``i`` among the other alleles by exact text, or None."""

@@ -21,6 +21,7 @@ import pysam
 import pytest
 
 import hurtig.chunkjoin as chunkjoin
+import hurtig.sourcecache as sourcecache
 from hurtig.annotate import SourceSpec, annotate
 from hurtig.errors import InputError
 from hurtig.sourcecache import BIN_BITS
@@ -58,6 +59,7 @@ def calls_records(chrom: str = "chr1") -> list[str]:
         rec(chrom, 100, "A", "T"),
         rec(chrom, 100, "AT", "A"),
         rec(chrom, 150, "C", "CAG"),
+        rec(chrom, 150, "C", "CAGAG"),  # second ALT of the source: a collision with equal keys
         rec(chrom, 200, "C", "T"),  # from a long MNP-style source record at 199
         rec(chrom, 300, "ACG", "TCA"),  # MNP: trimmed to A..G>T..A (kept as is: ends differ)
         rec(chrom, 400, "GAC", "GTC"),  # complex: trimmed to A>T at 401
@@ -183,6 +185,7 @@ def test_cached_run_is_byte_identical(tmp_path: Path, sources: dict[str, Path], 
     assert "GNOMAD_AF=0.4" in info[("chr1", 100, "AT", "A")]
     assert "CLINVAR_ID=11" in info[("chr1", 100, "AT", "A")]
     assert "GNOMAD_AF=0.01" in info[("chr1", 150, "C", "CAG")]
+    assert "GNOMAD_AF=0.02" in info[("chr1", 150, "C", "CAGAG")]
     assert "GNOMAD_AF=0.5" in info[("chr1", 200, "C", "T")]
     assert "GNOMAD_AF=0.07" in info[("chr2", 400, "GAC", "GTC")]
     assert "GNOMAD_AF=0.08" in info[("chr1", 500, "a", "c")]
@@ -199,8 +202,6 @@ def test_hash_collisions_are_resolved_by_text(
     tmp_path: Path, sources: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With a degenerate hash (position only) every indel at a position collides: still exact."""
-    cache = tmp_path / "cache"
-    build(sources, cache)
     direct = run(sources, tmp_path / "direct.vcf.gz", None)
     real = chunkjoin.allele_hkeys
 
@@ -208,6 +209,9 @@ def test_hash_collisions_are_resolved_by_text(
         return real(pos, text, starts, starts)  # empty text: the key is the position alone
 
     monkeypatch.setattr(chunkjoin, "allele_hkeys", position_only)
+    monkeypatch.setattr(sourcecache, "allele_hkeys", position_only)
+    cache = tmp_path / "cache"
+    build(sources, cache)  # in this process: the cache holds the degenerate keys too
     assert run(sources, tmp_path / "cached.vcf.gz", cache) == direct
 
 
