@@ -101,7 +101,7 @@ fi
 : > "$RAW/runs.tsv"
 for rep in $(seq 1 "$REPEATS"); do
   for tool in "${TOOLS[@]}"; do
-    [[ ($tool == snpeff || $tool == ours_nocache) && $rep -gt 1 && ${SLOW_ONCE:-1} == 1 ]] && continue
+    [[ ($tool == snpeff || $tool == ours_nocache || $tool == vcfanno) && $rep -gt 1 && ${SLOW_ONCE:-1} == 1 ]] && continue
     /usr/bin/time -v -o "$RAW/$tool.$rep.time" bash -c "set -o pipefail; ${CMD[$tool]}" \
       > "$RAW/$tool.$rep.log" 2>&1
     wall=$(awk -F': ' '/Elapsed/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$RAW/$tool.$rep.time")

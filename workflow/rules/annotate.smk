@@ -16,6 +16,8 @@ rule prepare_annotation_source:
         "benchmarks/annotate/prepare_annotation_source/{source}.tsv"
     wildcard_constraints:
         source=r"[A-Za-z][A-Za-z0-9_]*",
+    # Every annotated shard waits for the caches, the panel's shards too (panel first).
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     threads: 2
