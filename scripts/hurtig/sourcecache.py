@@ -29,6 +29,7 @@ naming the cache and the reason.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import multiprocessing
 import os
@@ -45,7 +46,7 @@ import numpy as np
 
 from hurtig.chunkjoin import allele_hkeys, allele_key, read_blocks
 from hurtig.errors import InputError, run_cli
-from hurtig.vcfio import sha256_file
+from hurtig.vcfio import sha256_file, write_text_atomic
 
 if TYPE_CHECKING:
     from hurtig.annotate import Source, SourceSpec
@@ -322,6 +323,34 @@ def build(
     return manifest
 
 
+def prepare(
+    spec: SourceSpec,
+    out: str | os.PathLike[str],
+    threads: int = 1,
+    level: int = 0,
+    force: bool = False,
+) -> tuple[dict[str, Any], bool]:
+    """Make sure ``out`` holds a valid cache of the source: keep a valid one, else build it.
+
+    Safe for several runs sharing one cache folder: builders of one source take turns under an
+    exclusive lock (``.<name>.lock`` beside the cache; needs a file system with working
+    ``flock``), and the second finds the first's cache valid and keeps it.
+
+    Returns:
+        The manifest and whether it was built now.
+    """
+    out_path = Path(out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_path.parent / f".{out_path.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and (out_path / "manifest.json").is_file():
+            try:
+                return open_cache(out_path, spec, spec.open({}, 1)).manifest, False
+            except InputError:
+                pass  # stale or unreadable: rebuilt below
+        return build(spec, out_path, threads, level), True
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -400,18 +429,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=range(10),
         help="zlib level of the bins (0, the default: uncompressed, fastest to read)",
     )
+    parser.add_argument("--force", action="store_true", help="rebuild even a valid cache")
+    parser.add_argument(
+        "--done", help="write a JSON note of the cache (source, SHA256, built now or kept) here"
+    )
     args = parser.parse_args(argv)
     specs = static_specs(args)
     if not specs:
         raise InputError("hurtig.sourcecache: no source given (--gnomad, --clinvar, --scores)")
+    notes = []
     for spec in specs:
         name = spec.cache_name()
         if args.only and name not in args.only:
             continue
-        manifest = build(spec, Path(args.out) / name, args.threads, args.compress_level)
-        n = sum(b[3] + b[4] for c in manifest["contigs"].values() for b in c["bins"])
         where = Path(args.out) / name
-        print(f"hurtig.sourcecache: {name}: {n} alleles -> {where}", file=sys.stderr)
+        manifest, built = prepare(spec, where, args.threads, args.compress_level, args.force)
+        n = sum(b[3] + b[4] for c in manifest["contigs"].values() for b in c["bins"])
+        state = "built" if built else "up to date, kept"
+        print(f"hurtig.sourcecache: {name}: {n} alleles, {state}: {where}", file=sys.stderr)
+        notes.append(
+            {"source": name, "file": manifest["file"], "sha256": manifest["sha256"],
+             "cache": str(where), "alleles": n, "built": built}
+        )  # fmt: skip
+    if args.done:
+        write_text_atomic(Path(args.done), json.dumps(notes, indent=1) + "\n")
     return 0
 
 

@@ -153,7 +153,7 @@ def build(sources: dict[str, Path], out: Path, *extra: str) -> None:
     assert cache_main([*argv, "--scores", str(sources["scores"]), *extra]) == 0
 
 
-def run(sources: dict[str, Path], out: Path, cache: Path | None, **kw: object) -> str:
+def run(sources: dict[str, Path | None], out: Path, cache: Path | None, **kw: object) -> str:
     from hurtig.scores import score_specs
 
     annotate(
@@ -161,7 +161,7 @@ def run(sources: dict[str, Path], out: Path, cache: Path | None, **kw: object) -
         out,
         gnomad=sources["gnomad"],
         clinvar=sources["clinvar"],
-        extra=score_specs(sources["scores"]),
+        extra=score_specs(sources["scores"]) if sources["scores"] else [],
         cache_dir=cache,
         **kw,  # type: ignore[arg-type]
     )
@@ -173,7 +173,11 @@ def run(sources: dict[str, Path], out: Path, cache: Path | None, **kw: object) -
 def test_cached_run_is_byte_identical(tmp_path: Path, sources: dict[str, Path], level: str) -> None:
     cache = tmp_path / "cache"
     build(sources, cache, "--compress-level", level, "--threads", "2")
-    assert sorted(p.name for p in cache.iterdir()) == ["cadd", "clinvar", "gnomad"]
+    assert sorted(p.name for p in cache.iterdir() if p.name[0] != ".") == [
+        "cadd",
+        "clinvar",
+        "gnomad",
+    ]
     direct = run(sources, tmp_path / "direct.vcf.gz", None)
     cached = run(sources, tmp_path / "cached.vcf.gz", cache)
     assert cached == direct
@@ -276,3 +280,34 @@ def test_cli(tmp_path: Path, sources: dict[str, Path]) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "gnomad: " in proc.stderr and (tmp_path / "c" / "gnomad" / "manifest.json").is_file()
     assert SourceSpec("gnomad", str(sources["gnomad"])).cache_name() == "gnomad"
+
+
+def test_prepare_keeps_valid_cache_and_runs_take_turns(
+    tmp_path: Path, sources: dict[str, Path]
+) -> None:
+    """Two runs sharing a cache folder: one builds, the other waits and keeps it; stale rebuilds."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2] / "scripts"))
+    cache = tmp_path / "shared"
+
+    def start(i: int) -> subprocess.Popen[str]:
+        done = tmp_path / f"done{i}.json"
+        cmd = [sys.executable, "-m", "hurtig.sourcecache", "--out", str(cache)]
+        cmd += ["--gnomad", str(sources["gnomad"]), "--done", str(done)]
+        return subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+
+    procs = [start(1), start(2)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    notes = [json.loads((tmp_path / f"done{i}.json").read_text())[0] for i in (1, 2)]
+    assert sorted(n["built"] for n in notes) == [False, True]
+    assert notes[0]["sha256"] == notes[1]["sha256"] and notes[0]["alleles"] > 100
+    assert not any(p.name.startswith(".gnomad.") and p.is_dir() for p in cache.iterdir())
+    # A changed source file: the next preparation rebuilds, and the result matches it.
+    write_vcf(tmp_path / "gnomad.vcf.gz", gnomad_records("chr1")[:20])
+    proc = start(3)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    note = json.loads((tmp_path / "done3.json").read_text())[0]
+    assert note["built"] and note["sha256"] != notes[0]["sha256"]
+    run(dict(sources, clinvar=None, scores=None), tmp_path / "o.vcf.gz", cache)

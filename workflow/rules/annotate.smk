@@ -9,7 +9,9 @@ rule prepare_annotation_source:
     input:
         lambda wildcards: cached_sources()[wildcards.source],
     output:
-        directory(f"{CACHE_DIR}/{{source}}"),
+        # A note, not the cache folder itself: the folder may be shared by several runs
+        # (annotation.cache_dir), and Snakemake deletes a job's outputs before it runs.
+        "results/annotation_sources/{source}.json",
     log:
         "logs/annotate/prepare_annotation_source/{source}.log",
     benchmark:
@@ -24,11 +26,11 @@ rule prepare_annotation_source:
     resources:
         mem_mb=lambda wildcards, attempt: 4000 * attempt,
     params:
-        out=lambda wildcards, output: Path(output[0]).parent,
+        out=CACHE_DIR,
         sources=" ".join(static_source_args()),
     shell:
         "python -m hurtig.sourcecache --out {params.out} --only {wildcards.source}"
-        " {params.sources} --threads {threads} 2> {log}"
+        " {params.sources} --threads {threads} --done {output} 2> {log}"
 
 
 rule annotate_shard:

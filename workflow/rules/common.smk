@@ -270,7 +270,8 @@ def cached_sources():
 
 
 def annotation_caches():
-    return [f"{CACHE_DIR}/{name}" for name in cached_sources()]
+    """Notes of the prepared sources (hurtig.sourcecache --done) the annotation waits for."""
+    return [f"results/annotation_sources/{name}.json" for name in cached_sources()]
 
 
 def static_source_args():
