@@ -43,3 +43,11 @@ if [[ ! -x "$VENV/bin/python" ]] || [[ "$(cat "$STAMP" 2>/dev/null)" != "$want" 
   "$VENV/bin/pip" install -q -r "$REPO/requirements.lock" >&2
   echo "$want" > "$STAMP"
 fi
+
+# The hurtig package itself, editable from this checkout: the `hurtig` command the rules call.
+# Redone when the venv was rebuilt or points at another checkout (offline: no build isolation).
+where="$("$VENV/bin/python" -c 'import hurtig, pathlib; print(pathlib.Path(hurtig.__file__).resolve().parents[1])' 2>/dev/null || true)"
+if [[ "$where" != "$REPO/scripts" ]] || [[ ! -x "$VENV/bin/hurtig" ]]; then
+  echo "[hurtig install] installing the hurtig package (editable) into $VENV" >&2
+  "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$REPO" >&2
+fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Annotation speed benchmark: our whole step (bcftools csq + hurtig.annotate, sharded, sources
+# Annotation speed benchmark: our whole step (bcftools csq + hurtig.annotation.engine, sharded, sources
 # read from their prepared caches) versus bcftools csq alone, bcftools annotate (frequency part),
 # vcfanno and snpEff, side by side on one synthetic genome-scale input. The one-time preparation
-# of the caches (hurtig.sourcecache, once per source release) and our step without caches are
+# of the caches (hurtig.annotation.cache, once per source release) and our step without caches are
 # measured too. Writes benchmarks/RESULTS.md and raw numbers under benchmarks/annotation/results/.
 #   bash benchmarks/annotation/run.sh [--records 5000000] [--repeats 3] [--threads 2] [--work DIR]
 #                                     [--no-snpeff] [--no-vcfanno] [--results FILE]
@@ -78,15 +78,15 @@ fi
 SOURCES="--gnomad $D/gnomad.vcf.gz --clinvar $D/clinvar.vcf.gz --scores $WORK/scores.json"
 if [[ ! -s $WORK/cache/gnomad/manifest.json || ! -s $WORK/cache/cadd/manifest.json ]]; then
   rm -rf "$WORK/cache"
-  /usr/bin/time -v -o "$RAW/cache_build.time" env PYTHONPATH="$REPO/scripts" "$PY" -m hurtig.sourcecache \
+  /usr/bin/time -v -o "$RAW/cache_build.time" "$PY" -m hurtig prepare-source \
     --out "$WORK/cache" $SOURCES --threads "$THREADS" > "$WORK/cache_build.log" 2>&1
 fi
 O=$WORK/out
 mkdir -p "$O"
 declare -A CMD
-CMD[ours]="PYTHONPATH=$REPO/scripts $PY -m hurtig.annotate --vcf $D/calls.vcf.gz --out $O/ours.vcf.gz --fasta $D/genome.fa --gff3 $D/genes.gff3.gz $SOURCES --cache-dir $WORK/cache --threads $THREADS"
-CMD[ours_nocache]="PYTHONPATH=$REPO/scripts $PY -m hurtig.annotate --vcf $D/calls.vcf.gz --out $O/ours_nocache.vcf.gz --fasta $D/genome.fa --gff3 $D/genes.gff3.gz $SOURCES --threads $THREADS"
-CMD[ours_freq]="PYTHONPATH=$REPO/scripts $PY -m hurtig.annotate --vcf $D/calls.vcf.gz --out $O/ours_freq.vcf.gz --gnomad $D/gnomad.vcf.gz --cache-dir $WORK/cache --threads $THREADS"
+CMD[ours]="$PY -m hurtig annotate --vcf $D/calls.vcf.gz --out $O/ours.vcf.gz --fasta $D/genome.fa --gff3 $D/genes.gff3.gz $SOURCES --cache-dir $WORK/cache --threads $THREADS"
+CMD[ours_nocache]="$PY -m hurtig annotate --vcf $D/calls.vcf.gz --out $O/ours_nocache.vcf.gz --fasta $D/genome.fa --gff3 $D/genes.gff3.gz $SOURCES --threads $THREADS"
+CMD[ours_freq]="$PY -m hurtig annotate --vcf $D/calls.vcf.gz --out $O/ours_freq.vcf.gz --gnomad $D/gnomad.vcf.gz --cache-dir $WORK/cache --threads $THREADS"
 CMD[bcftools_csq]="bcftools csq -l --threads $((THREADS - 1)) -f $D/genome.fa -g $D/genes.gff3.gz -Oz -o $O/csq.vcf.gz $D/calls.vcf.gz"
 CMD[bcftools_annotate_freq]="bcftools annotate --threads $THREADS -a $D/gnomad.vcf.gz -c INFO/GNOMAD_AF:=INFO/AF,INFO/GNOMAD_AC:=INFO/AC,INFO/GNOMAD_AN:=INFO/AN,INFO/GNOMAD_NHOMALT:=INFO/nhomalt,INFO/GNOMAD_POPMAX_AF:=INFO/AF_grpmax,INFO/GNOMAD_POPMAX:=INFO/grpmax,INFO/GNOMAD_FAF95:=INFO/faf95 -Oz -o $O/bcfann.vcf.gz $D/calls.vcf.gz"
 TOOLS=(ours bcftools_csq ours_freq bcftools_annotate_freq ours_nocache)

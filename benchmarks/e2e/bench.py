@@ -6,7 +6,7 @@ fresh working directory:
 1. bare ``bwa mem -t N ref r1 r2 > /dev/null`` and the full pipeline, back to back (order
    alternates between repeats), every job shell timed by ``bash_env.sh``;
 2. calling only (``results/calls/<family>.vcf.gz``) on the same CRAM with ``calling.shards`` 1
-   and N, each scored with ``hurtig.evaluate`` against the simulated truth.
+   and N, each scored with ``hurtig.devtools.evaluate_calls`` against the simulated truth.
 
 Raw numbers go to ``<raw>/<depth>x_r<repeat>.json``; ``e2e_report.py`` turns them into the
 "End-to-end (issue 7)" section of benchmarks/RESULTS.md.
@@ -60,7 +60,7 @@ def simulate(depth: float, outdir: Path, cores: int) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            *(str(PY), "-m", "hurtig.simulate", "--demo-dir", str(DEMO), "--outdir", str(outdir)),
+            *(str(PY), "-m", "hurtig", "simulate-demo", "--demo-dir", str(DEMO), "--outdir", str(outdir)),
             *("--depth", str(depth), "--threads", str(cores)),
         ],
         check=True,
@@ -160,10 +160,10 @@ def max_rss(rundir: Path) -> dict[str, float]:
 
 
 def evaluate(vcf: Path, truth: Path, out: Path) -> dict[str, float]:
-    """SNV and indel F1 of the proband against the simulated truth (hurtig.evaluate)."""
+    """SNV and indel F1 of the proband against the simulated truth (hurtig.devtools.evaluate_calls)."""
     subprocess.run(
         [
-            *(str(PY), "-m", "hurtig.evaluate", "--truth", str(truth), "--truth-sample", "proband"),
+            *(str(PY), "-m", "hurtig", "evaluate-calls", "--truth", str(truth), "--truth-sample", "proband"),
             *("--query", str(vcf), "--query-sample", "proband", "--reference", str(FASTA)),
             *("--out", str(out)),
         ],

@@ -121,7 +121,7 @@ class Summary:
             "measurement is in the raw JSON. With a load of 3–7 on 2 cores every absolute time is "
             "inflated, so only ratios measured back to back count.",
             "",
-            "Data: the demo proband simulated by `hurtig.simulate` on the real GRCh38 chr21 "
+            "Data: the demo proband simulated by `hurtig.devtools.simulate_reads` on the real GRCh38 chr21 "
             f"sequence (1.17 Mbp of real bases) at depths {depths}. One sample, panels "
             f"`neuro_demo` and `epilepsy_demo`, `alignment.chunk_reads` "
             f"{args.get('chunk_reads', '?')}, `calling.shards` {self.shards}, `--cores "
@@ -218,7 +218,7 @@ class Summary:
             f"### G7: calling parallel efficiency and F1, `calling.shards` {self.shards} vs 1",
             "",
             "Calling-only Snakemake runs (`results/calls/demo.vcf.gz`, `--forcerun make_shards`) "
-            "on the CRAM of the full run, once per shard count; F1 by `hurtig.evaluate` against "
+            "on the CRAM of the full run, once per shard count; F1 by `hurtig.devtools.evaluate_calls` against "
             "the simulated truth (proband, whole real sequence).",
             "",
             *_table(header, rows),

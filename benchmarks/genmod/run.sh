@@ -15,10 +15,10 @@ mkdir -p "$out"
 # unaffected (1), for both tools.
 awk 'BEGIN{OFS="\t"} {if ($6 == 0) $6 = 1; print}' "$data/ashk-trio.ped" > "$out/trio.ped"
 # no multi-allelic records in this VCF (checked by the compare step); genes from BCSQ
-"$py" -m hurtig.inheritance_compare genes --vcf "$data/ashk-trio.vcf.gz" --out "$out/genes.vcf"
+"$py" -m hurtig.devtools.genmod_compare genes --vcf "$data/ashk-trio.vcf.gz" --out "$out/genes.vcf"
 "$gm_venv/bin/genmod" --version > "$out/genmod.version"
 "$gm_venv/bin/genmod" models -f "$out/trio.ped" "$out/genes.vcf" -o "$out/genmod.vcf" 2> "$out/genmod.log"
-"$py" -m hurtig.inheritance_compare compare --vcf "$out/genes.vcf" --genmod "$out/genmod.vcf" \
+"$py" -m hurtig.devtools.genmod_compare compare --vcf "$out/genes.vcf" --genmod "$out/genmod.vcf" \
     --ped "$out/trio.ped" --out-tsv "$out/diff_all.tsv" --out-md "$out/table_all.md"
-"$py" -m hurtig.inheritance_compare compare --vcf "$out/genes.vcf" --genmod "$out/genmod.vcf" \
+"$py" -m hurtig.devtools.genmod_compare compare --vcf "$out/genes.vcf" --genmod "$out/genmod.vcf" \
     --ped "$out/trio.ped" --pass-only --out-tsv "$out/diff_pass.tsv" --out-md "$out/table_pass.md"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import stat
 import subprocess
@@ -86,7 +85,7 @@ def test_proband_calls_agree_with_simulated_truth(demo_run: Path) -> None:
     out = demo_run / "demo_metrics.json"
     subprocess.run(
         [
-            sys.executable, "-m", "hurtig.evaluate",
+            sys.executable, "-m", "hurtig", "evaluate-calls",
             "--truth", str(REPO / "resources" / "demo" / "reads" / "trio_truth.vcf.gz"),
             "--query", str(demo_run / "results" / "calls" / "demo.vcf.gz"),
             "--reference", str(REPO / "resources" / "demo" / "reference" / "chr21.fa.gz"),
@@ -95,7 +94,6 @@ def test_proband_calls_agree_with_simulated_truth(demo_run: Path) -> None:
             "--out", str(out),
         ],
         check=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "scripts")},
     )  # fmt: skip
     metrics = json.loads(out.read_text())["metrics"]["confident_bed"]
     print(json.dumps(metrics, indent=1))

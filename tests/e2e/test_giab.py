@@ -10,7 +10,6 @@ genotype-aware indel F1 >= 0.70.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,13 +30,14 @@ def metrics(giab_run: Path) -> dict:
 
 
 def score(giab_run: Path) -> dict:
-    """hurtig.evaluate of a run's calls against the GIAB truth (metrics by scope and type)."""
+    """hurtig.devtools.evaluate_calls of a run's calls against the GIAB truth (metrics by scope and type)."""
     out = giab_run / "giab_metrics.json"
     subprocess.run(
         [
             sys.executable,
             "-m",
-            "hurtig.evaluate",
+            "hurtig",
+            "evaluate-calls",
             "--truth",
             str(GIAB / "test_nist.b37_chr20_100kbp_at_10mb.vcf.gz"),
             "--query",
@@ -56,7 +56,6 @@ def score(giab_run: Path) -> dict:
             str(out),
         ],
         check=True,
-        env={**os.environ, "PYTHONPATH": str(REPO / "scripts")},
     )
     result = json.loads(out.read_text())
     print(json.dumps(result["metrics"], indent=1))

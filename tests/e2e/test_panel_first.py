@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hurtig.regions import overlapping_shards
+from hurtig.calling.regions import overlapping_shards
 
 REPO = Path(__file__).resolve().parents[2]
 

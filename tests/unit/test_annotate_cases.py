@@ -16,7 +16,7 @@ import pysam
 import pytest
 from cyvcf2 import VCF
 
-from hurtig.annotate import annotate
+from hurtig.annotation.engine import annotate
 
 REPO = Path(__file__).resolve().parents[2]
 FASTA = REPO / "resources/demo/reference/chr21.fa.gz"

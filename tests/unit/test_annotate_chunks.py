@@ -1,4 +1,4 @@
-"""Tests of the chunked, vectorised join (hurtig.chunkjoin) behind hurtig.annotate.
+"""Tests of the chunked, vectorised join (hurtig.annotation.join) behind hurtig.annotation.engine.
 
 Blocks are made tiny (a few bytes) so that input lines, source lines and whole records fall
 across block edges; the expected values are written out from the source records below.
@@ -14,9 +14,9 @@ import pysam
 import pytest
 from cyvcf2 import VCF
 
-import hurtig.annotate as annotate_mod
-from hurtig.annotate import annotate, main
-from hurtig.chunkjoin import allele_key, parse_ints, split_lines
+import hurtig.annotation.engine as annotate_mod
+from hurtig.annotation.engine import annotate, main
+from hurtig.annotation.join import allele_key, parse_ints, split_lines
 from hurtig.errors import InputError
 
 GNOMAD_INFO = [

@@ -1,4 +1,4 @@
-"""Tests for hurtig.checks: sex inference and relatedness, on BAMs and VCFs built here.
+"""Tests for hurtig.qc.sample_checks: sex inference and relatedness, on BAMs and VCFs built here.
 
 The sex tests build a tiny reference (chr1, chrX, chrY), perfect reads for an XX and an XY
 genome, and run the real tools: samtools, mosdepth, bcftools mpileup/call.
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import checks
 from hurtig.errors import InputError
-from hurtig.pedigree import Person, Sex
+from hurtig.qc import sample_checks as checks
+from hurtig.run.pedigree import Person, Sex
 
 LENGTHS = {"chr1": 30_000, "chrX": 30_000, "chrY": 15_000}
 READ = 100
@@ -249,7 +249,7 @@ def test_trio_with_wrong_parent_fails() -> None:
 
 def test_override_needs_reason_and_known_names(tmp_path: Path) -> None:
     sheet = _sheet(tmp_path / "samples.tsv", "s", "male")
-    from hurtig.pedigree import load_pedigree
+    from hurtig.run.pedigree import load_pedigree
 
     pedigree = load_pedigree(sheet)
     args = (pedigree, "fam", tmp_path / "x.vcf.gz", tmp_path / "x.fai", {"s": tmp_path / "m"})

@@ -1,10 +1,10 @@
-"""Tests for hurtig.consequence (BCSQ parsing and severity)."""
+"""Tests for hurtig.genes.consequences (BCSQ parsing and severity)."""
 
 from __future__ import annotations
 
 import pytest
 
-from hurtig.consequence import (
+from hurtig.genes.consequences import (
     Impact,
     Severity,
     map_term,

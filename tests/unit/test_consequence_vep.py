@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cyvcf2 import VCF
 
-from hurtig.consequence import (
+from hurtig.genes.consequences import (
     Severity,
     csq_format,
     most_severe_per_gene,

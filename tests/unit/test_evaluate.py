@@ -1,4 +1,4 @@
-"""Tests for hurtig.evaluate (genotype-aware truth-set comparison through bcftools norm)."""
+"""Tests for hurtig.devtools.evaluate_calls (genotype-aware truth-set comparison through bcftools norm)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from hurtig import evaluate as ev
+from hurtig.devtools import evaluate_calls as ev
 from hurtig.errors import InputError, run_cli
 
 pytestmark = pytest.mark.skipif(shutil.which("bcftools") is None, reason="bcftools not on PATH")

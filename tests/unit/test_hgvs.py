@@ -1,4 +1,4 @@
-"""Tests for hurtig.hgvs.
+"""Tests for hurtig.genes.hgvs.
 
 Hand-derived expectations use a tiny in-memory genome (``_Ref``) with two transcripts:
 
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from hurtig.consequence import Severity
-from hurtig.gff import Segment, Transcript
-from hurtig.hgvs import FastaReference, TranscriptMap, hgvs_c, hgvs_p, revcomp
+from hurtig.genes.consequences import Severity
+from hurtig.genes.gene_model import Segment, Transcript
+from hurtig.genes.hgvs import FastaReference, TranscriptMap, hgvs_c, hgvs_p, revcomp
 
 # positions 1..300; a run "AAA" at 203-205 and "CAGCAG" at 211-216
 SEQ = ["G"] * 300
@@ -136,7 +136,7 @@ DEMO_DATA = Path(__file__).resolve().parents[2] / "resources/demo"
 
 
 def test_app_london_mutation() -> None:
-    from hurtig.gff import load_gff3
+    from hurtig.genes.gene_model import load_gff3
 
     model = load_gff3(DEMO_DATA / "annotation/genes.gff3.gz")
     ref = FastaReference(str(DEMO_DATA / "reference/chr21.fa.gz"))

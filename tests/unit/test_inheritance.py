@@ -1,8 +1,8 @@
-"""Tests for hurtig.inheritance with tiny hand-made families."""
+"""Tests for hurtig.prioritise.inheritance with tiny hand-made families."""
 
 from __future__ import annotations
 
-from hurtig.inheritance import (
+from hurtig.prioritise.inheritance import (
     Call,
     FamilyVariant,
     InheritanceSettings,
@@ -14,7 +14,7 @@ from hurtig.inheritance import (
     panel_fit,
     zygosity_of,
 )
-from hurtig.pedigree import Pedigree, Person, Sex
+from hurtig.run.pedigree import Pedigree, Person, Sex
 
 CHILD = Person("C", "F", "D", "M", Sex.FEMALE, True)
 BOY = Person("C", "F", "D", "M", Sex.MALE, True)

@@ -1,7 +1,8 @@
-"""Tests for hurtig.inhouse (SQLite in-house frequencies) and its use in hurtig.annotate."""
+"""Tests for hurtig.annotation.sources.inhouse (SQLite in-house frequencies) and its use in hurtig.annotation.engine."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,9 +10,9 @@ from pathlib import Path
 import pysam
 from cyvcf2 import VCF
 
-from hurtig.annotate import SourceSpec, annotate
+from hurtig.annotation.engine import SourceSpec, annotate
+from hurtig.annotation.sources.inhouse import add_vcf, main, stats
 from hurtig.errors import run_cli
-from hurtig.inhouse import add_vcf, main, stats
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -79,10 +80,10 @@ def test_two_concurrent_writers(tmp_path: Path) -> None:
     db = tmp_path / "inhouse.sqlite"
     rows = [(p, "C", "T", ["0/1"]) for p in range(10, 20000, 7)]
     vcfs = [family_vcf(tmp_path / f"s{i}.vcf", [f"S{i}"], rows) for i in range(2)]
-    env = {"PYTHONPATH": str(REPO / "scripts")}
+    env = dict(os.environ)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "hurtig.inhouse", "add", "--db", str(db), "--vcf", str(v)],
+            [sys.executable, "-m", "hurtig", "inhouse", "add", "--db", str(db), "--vcf", str(v)],
             env=env,
             stderr=subprocess.PIPE,
         )

@@ -1,4 +1,4 @@
-"""Tests for hurtig.panels and hurtig.gff with a tiny GFF3.
+"""Tests for hurtig.panels.resolve and hurtig.genes.gene_model with a tiny GFF3.
 
 Gene PLUSG (+): transcript TA exons 100-200, 300-400, 500-600; CDS 150-200, 300-400, 500-550
 (CDS 202 bp). TB: exons 100-200, 500-600, CDS 150-200, 500-520 (shorter). TC lincRNA.
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import panels as panels_mod
 from hurtig.errors import InputError
-from hurtig.gff import load_gff3
-from hurtig.panels import (
+from hurtig.genes.gene_model import load_gff3
+from hurtig.panels import resolve as panels_mod
+from hurtig.panels.resolve import (
     InheritanceMode,
     choose_transcript,
     main,

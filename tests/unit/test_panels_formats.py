@@ -1,4 +1,4 @@
-"""Golden tests: every panel format read by hurtig.panel_formats, and resolution on a real GFF3.
+"""Golden tests: every panel format read by hurtig.panels.formats, and resolution on a real GFF3.
 
 Inputs are in tests/data/panels/ (see the README there); expected summaries in
 tests/data/panels/expected/. HURTIG_UPDATE_GOLDEN=1 rewrites them (review the diff).
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import panels
 from hurtig.errors import InputError
-from hurtig.gff import load_gff3
-from hurtig.panel_formats import (
+from hurtig.genes.gene_model import load_gff3
+from hurtig.panels import resolve as panels
+from hurtig.panels.formats import (
     InheritanceMode,
     Panel,
     detect_format,

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import panels, sheets
 from hurtig.errors import InputError
+from hurtig.panels import resolve as panels
+from hurtig.run import sheets
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources/demo/panels"

@@ -1,4 +1,4 @@
-"""Tests for hurtig.pedigree."""
+"""Tests for hurtig.run.pedigree."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hurtig.errors import InputError
-from hurtig.pedigree import Sex, load_pedigree
+from hurtig.run.pedigree import Sex, load_pedigree
 
 HEADER = "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n"
 

@@ -1,4 +1,4 @@
-"""Golden-file and behaviour tests for hurtig.prioritise.
+"""Golden-file and behaviour tests for hurtig.prioritise.candidates.
 
 Golden cases live in tests/data/<case>/ (see the README there). Set HURTIG_UPDATE_GOLDEN=1 to
 rewrite expected.tsv after a deliberate change, then review the diff.
@@ -14,8 +14,9 @@ from pathlib import Path
 import pysam
 import pytest
 
-from hurtig import panels, prioritise
 from hurtig.errors import InputError
+from hurtig.panels import resolve as panels
+from hurtig.prioritise import candidates as prioritise
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

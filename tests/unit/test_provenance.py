@@ -1,4 +1,4 @@
-"""Tests for hurtig.provenance."""
+"""Tests for hurtig.report.provenance."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 import hurtig
-from hurtig import provenance
 from hurtig.errors import InputError, run_cli
-from hurtig.provenance import (
+from hurtig.io.files import sha256_file
+from hurtig.report import provenance
+from hurtig.report.provenance import (
     build_provenance,
     canonical_json_sha256,
     git_state,
@@ -22,7 +23,6 @@ from hurtig.provenance import (
     parse_inputs,
     tool_version,
 )
-from hurtig.vcfio import sha256_file
 
 
 def test_sha256_file_streams_blocks(tmp_path: Path) -> None:

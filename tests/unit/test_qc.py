@@ -1,4 +1,4 @@
-"""Tests for hurtig.qc: fastp, samtools stats and mosdepth parsers."""
+"""Tests for hurtig.qc.tool_outputs: fastp, samtools stats and mosdepth parsers."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import qc
 from hurtig.errors import InputError
+from hurtig.qc import tool_outputs as qc
 
 needs_fastp = pytest.mark.skipif(shutil.which("fastp") is None, reason="fastp not installed")
 needs_samtools = pytest.mark.skipif(

@@ -1,13 +1,13 @@
-"""Tests for hurtig.rank."""
+"""Tests for hurtig.prioritise.points."""
 
 from __future__ import annotations
 
 import pytest
 
-from hurtig.consequence import Severity
 from hurtig.errors import InputError
-from hurtig.inheritance import InheritanceCall, Pattern
-from hurtig.rank import (
+from hurtig.genes.consequences import Severity
+from hurtig.prioritise.inheritance import InheritanceCall, Pattern
+from hurtig.prioritise.points import (
     DEFAULT_RANKING,
     ClinvarClass,
     VariantFacts,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from hurtig.calling.regions import merge, overlapping_shards, read_bed
 from hurtig.errors import InputError
-from hurtig.regions import merge, overlapping_shards, read_bed
 
 
 def bed(path: Path, rows: list[tuple[str, int, int]]) -> Path:

@@ -1,4 +1,4 @@
-"""Tests for hurtig.report: the self-contained clinical HTML report."""
+"""Tests for hurtig.report.html: the self-contained clinical HTML report."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import report
-from hurtig.contract import EXTRA_COLUMNS
-from hurtig.report import ReportInputs, Thresholds, main, render_report
+from hurtig.errors import run_cli
+from hurtig.prioritise.columns import EXTRA_COLUMNS
+from hurtig.report import html as report
+from hurtig.report.html import ReportInputs, Thresholds, main, render_report
 
 TSV_HEADER = [*report.TSV_COLUMNS, *EXTRA_COLUMNS]
 
@@ -79,7 +80,7 @@ VARIANTS = [
 
 
 def write_variants(tmp_path: Path, variants: list[dict[str, str]]) -> tuple[Path, Path]:
-    """Prioritised TSV + JSON as hurtig.prioritise writes them."""
+    """Prioritised TSV + JSON as hurtig.prioritise.candidates writes them."""
     tsv = tmp_path / "S1.epi.tsv"
     with tsv.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, TSV_HEADER, delimiter="\t", lineterminator="\n")
@@ -410,7 +411,7 @@ def test_mismatched_json_is_input_error(
     out = tmp_path / "r.html"
     args = cli_args(inputs, out)
     args[args.index("--json") + 1] = str(js)
-    assert report.run_cli(main, args) == 2
+    assert run_cli(main, args) == 2
     assert "variants but the TSV has 2 rows" in capsys.readouterr().err
     assert not out.exists()
 

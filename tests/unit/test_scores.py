@@ -1,4 +1,4 @@
-"""Tests for configured score sources (hurtig.scores): a CADD-style TSV and a VCF INFO source."""
+"""Tests for configured score sources (hurtig.annotation.sources.scores): a CADD-style TSV and a VCF INFO source."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pysam
 import pytest
 from cyvcf2 import VCF
 
-from hurtig.annotate import main as annotate_main
+from hurtig.annotation.engine import main as annotate_main
+from hurtig.annotation.sources.scores import score_from_config
 from hurtig.errors import InputError, run_cli
-from hurtig.scores import score_from_config
 
 
 def calls(tmp_path: Path) -> Path:

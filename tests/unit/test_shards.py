@@ -1,4 +1,4 @@
-"""Tests for hurtig.shards (balanced, ordered reference shards)."""
+"""Tests for hurtig.calling.shards (balanced, ordered reference shards)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pysam
 import pytest
 
+from hurtig.calling.shards import main, make_shards, n_runs, scan_genome
 from hurtig.errors import InputError, run_cli
-from hurtig.shards import main, make_shards, n_runs, scan_genome
 
 CHR21 = Path(__file__).resolve().parents[2] / "resources/demo/reference/chr21.fa.gz"
 CHR21_REAL_BED = CHR21.with_name("real_sequence.bed")

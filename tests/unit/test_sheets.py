@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import sheets
 from hurtig.errors import InputError
+from hurtig.run import sheets
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n"
@@ -113,10 +113,9 @@ def test_config_unknown_key_is_refused(tmp_path: Path) -> None:
 
 def test_demo_config_validates_via_cli() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "hurtig.sheets", str(REPO / "config" / "config.yaml")],
+        [sys.executable, "-m", "hurtig", "check", str(REPO / "config" / "config.yaml")],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(REPO / "scripts")},
         check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Unit tests for hurtig.simulate (pure functions on tiny inputs, plus one fast CLI run)."""
+"""Unit tests for hurtig.devtools.simulate_reads (pure functions on tiny inputs, plus one fast CLI run)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hurtig import simulate as sim
+from hurtig.devtools import simulate_reads as sim
 from hurtig.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Tests of prepared annotation sources (hurtig.sourcecache) and the cached join.
+"""Tests of prepared annotation sources (hurtig.annotation.cache) and the cached join.
 
 The reference for every cached result is the uncached join on the same files (tested against
 hand-written expectations in test_annotate*.py): a cached run must write byte-identical VCFs.
@@ -20,12 +20,12 @@ from pathlib import Path
 import pysam
 import pytest
 
-import hurtig.chunkjoin as chunkjoin
-import hurtig.sourcecache as sourcecache
-from hurtig.annotate import SourceSpec, annotate
+import hurtig.annotation.cache as sourcecache
+import hurtig.annotation.join as chunkjoin
+from hurtig.annotation.cache import BIN_BITS
+from hurtig.annotation.cache import main as cache_main
+from hurtig.annotation.engine import SourceSpec, annotate
 from hurtig.errors import InputError
-from hurtig.sourcecache import BIN_BITS
-from hurtig.sourcecache import main as cache_main
 
 EDGE = 1 << BIN_BITS  # first position of the second bin
 INFO = [
@@ -154,7 +154,7 @@ def build(sources: dict[str, Path], out: Path, *extra: str) -> None:
 
 
 def run(sources: dict[str, Path | None], out: Path, cache: Path | None, **kw: object) -> str:
-    from hurtig.scores import score_specs
+    from hurtig.annotation.sources.scores import score_specs
 
     annotate(
         sources["calls"],
@@ -266,8 +266,8 @@ def test_stale_or_missing_cache_refused(tmp_path: Path, sources: dict[str, Path]
 
 
 def test_cli(tmp_path: Path, sources: dict[str, Path]) -> None:
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2] / "scripts"))
-    cmd = [sys.executable, "-m", "hurtig.sourcecache", "--out", str(tmp_path / "c")]
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "hurtig", "prepare-source", "--out", str(tmp_path / "c")]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode != 0 and "no source given" in proc.stderr
     proc = subprocess.run(
@@ -286,12 +286,12 @@ def test_prepare_keeps_valid_cache_and_runs_take_turns(
     tmp_path: Path, sources: dict[str, Path]
 ) -> None:
     """Two runs sharing a cache folder: one builds, the other waits and keeps it; stale rebuilds."""
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2] / "scripts"))
+    env = dict(os.environ)
     cache = tmp_path / "shared"
 
     def start(i: int) -> subprocess.Popen[str]:
         done = tmp_path / f"done{i}.json"
-        cmd = [sys.executable, "-m", "hurtig.sourcecache", "--out", str(cache)]
+        cmd = [sys.executable, "-m", "hurtig", "prepare-source", "--out", str(cache)]
         cmd += ["--gnomad", str(sources["gnomad"]), "--done", str(done)]
         return subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
 

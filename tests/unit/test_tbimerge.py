@@ -1,4 +1,4 @@
-"""The merged index of the shard parts (hurtig.tbimerge) answers every query like a fresh one."""
+"""The merged index of the shard parts (hurtig.io.tabix_merge) answers every query like a fresh one."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pysam
 import pytest
 
-from hurtig.annotate import annotate
+from hurtig.annotation.engine import annotate
 from hurtig.errors import InputError
-from hurtig.tbimerge import merge, read_shifted
+from hurtig.io.tabix_merge import merge, read_shifted
 
 CONTIGS = ("chr1", "chr2", "chr3", "chrX")
 

@@ -1,6 +1,6 @@
-"""Annotation sources are prepared once (hurtig.sourcecache: binary caches, rebuilt when a source
+"""Annotation sources are prepared once (hurtig.annotation.cache: binary caches, rebuilt when a source
 file changes); then annotation per shard: bcftools csq consequences (Ensembl GFF3), gnomAD, ClinVar, in-house
-frequencies and configured score sources (hurtig.annotate); the genome-wide annotated VCF is the
+frequencies and configured score sources (hurtig.annotation.engine); the genome-wide annotated VCF is the
 concatenation of the shards; then the family's calls are added to the in-house database.
 """
 
@@ -29,7 +29,7 @@ rule prepare_annotation_source:
         out=CACHE_DIR,
         sources=" ".join(static_source_args()),
     shell:
-        "python -m hurtig.sourcecache --out {params.out} --only {wildcards.source}"
+        "hurtig prepare-source --out {params.out} --only {wildcards.source}"
         " {params.sources} --threads {threads} --done {output} 2> {log}"
 
 
@@ -59,7 +59,7 @@ rule annotate_shard:
         csq=f"--fasta {REFERENCE} --gff3 {GFF3}" if GFF3 else "",
     shell:
         # Without a gene model the calls get no BCSQ (e.g. the GIAB validation run).
-        "python -m hurtig.annotate --vcf {input.bcf} --out {output.vcf} {params.csq}"
+        "hurtig annotate --vcf {input.bcf} --out {output.vcf} {params.csq}"
         " {params.sources} --threads 1 2> {log}"
 
 
@@ -102,5 +102,5 @@ rule add_to_inhouse:
     params:
         db=str(INHOUSE),
     shell:
-        "python -m hurtig.inhouse add --db {params.db} --vcf {input.vcf} --done {output}"
+        "hurtig inhouse add --db {params.db} --vcf {input.vcf} --done {output}"
         " 2> {log}"

@@ -20,7 +20,7 @@ checkpoint make_shards:
     params:
         n=N_SHARDS,
     shell:
-        "python -m hurtig.shards --fasta {input.fasta} --n {params.n} --outdir results/shards 2> {log}"
+        "hurtig make-shards --fasta {input.fasta} --n {params.n} --outdir results/shards 2> {log}"
 
 
 rule call_shard:

@@ -8,23 +8,27 @@ import re
 import shlex
 import sys
 
-sys.path.insert(0, str(REPO / "scripts"))
+try:
+    from hurtig.calling import regions
+    from hurtig.errors import InputError
+    from hurtig.panels import resolve as panels
+    from hurtig.run import sheets
+except ImportError as err:  # Snakemake started from a Python without the hurtig package
+    sys.exit(
+        f"hurtig error: the hurtig package is not installed for {sys.executable} ({err}); "
+        f"run: bash {REPO / 'scripts' / 'install.sh'} and use {REPO / '.venv' / 'bin'}/snakemake"
+    )
 
-from hurtig.errors import InputError  # noqa: E402
-from hurtig import panels, regions, sheets  # noqa: E402
+from snakemake.settings.types import DeploymentMethod
 
-from snakemake.settings.types import DeploymentMethod  # noqa: E402
-
-# Strict bash, private outputs, and our importable package (scripts/hurtig) for `python -m`.
-# Without conda envs, jobs use the Python that runs Snakemake (the venv with pysam, cyvcf2).
+# Strict bash and private outputs. Without conda envs, jobs use the Python environment that runs
+# Snakemake (the venv with pysam, cyvcf2 and the `hurtig` command the rules call).
 _PATH = (
     ""
     if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
     else f"export PATH={Path(sys.executable).parent}:$PATH; "
 )
-shell.prefix(
-    f"set -euo pipefail; umask 077; export PYTHONPATH={REPO / 'scripts'}; {_PATH}"
-)
+shell.prefix(f"set -euo pipefail; umask 077; {_PATH}")
 DEMO_READS = sheets.DEMO_READS
 
 
@@ -94,7 +98,7 @@ SCORES = [
     for s in config.get("annotation", {}).get("scores") or []
 ]
 # Prepared (binary) copies of gnomAD, ClinVar and the score files, built once per source file by
-# prepare_annotation_source (hurtig.sourcecache); point several runs at one shared folder.
+# prepare_annotation_source (hurtig.annotation.cache); point several runs at one shared folder.
 CACHE_DIR = str(cfg_path("annotation", "cache_dir") or "results/annotation_cache")
 PANEL_DIR = cfg_path("panels")
 CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
@@ -270,12 +274,12 @@ def cached_sources():
 
 
 def annotation_caches():
-    """Notes of the prepared sources (hurtig.sourcecache --done) the annotation waits for."""
+    """Notes of the prepared sources (hurtig.annotation.cache --done) the annotation waits for."""
     return [f"results/annotation_sources/{name}.json" for name in cached_sources()]
 
 
 def static_source_args():
-    """hurtig.annotate / hurtig.sourcecache options naming gnomAD, ClinVar and the scores."""
+    """hurtig.annotation.engine / hurtig.annotation.cache options naming gnomAD, ClinVar and the scores."""
     args = []
     if SCORES:
         args.append(f"--scores {shlex.quote(json.dumps(SCORES))}")
@@ -287,7 +291,7 @@ def static_source_args():
 
 
 def source_args(family):
-    """hurtig.annotate options for the configured sources (the family is not counted in-house)."""
+    """hurtig.annotation.engine options for the configured sources (the family is not counted in-house)."""
     args = []
     if INHOUSE:
         args.append(
@@ -320,7 +324,7 @@ def provenance_inputs(wildcards):
 
 
 def override_args():
-    """hurtig.checks options for the checks the config overrides (report.override_checks)."""
+    """hurtig.qc.sample_checks options for the checks the config overrides (report.override_checks)."""
     settings = config.get("report", {})
     names = settings.get("override_checks") or []
     if not names:

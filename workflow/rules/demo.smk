@@ -24,5 +24,5 @@ rule simulate_demo_reads:
         demo=lambda wc, input: Path(input.planted).parent,
         outdir=lambda wc, output: Path(output.truth).parent,
     shell:
-        "python -m hurtig.simulate --demo-dir {params.demo} --outdir {params.outdir} "
+        "hurtig simulate-demo --demo-dir {params.demo} --outdir {params.outdir} "
         "--threads {threads} > {log} 2>&1"

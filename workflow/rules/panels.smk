@@ -31,7 +31,7 @@ checkpoint resolve_panel:
             if p.split("@")[0] == wc.panel
         ),
     shell:
-        "python -m hurtig.panels --registry {params.registry:q} --spec {params.spec}"
+        "hurtig resolve-panel --registry {params.registry:q} --spec {params.spec}"
         " --gff3 {input.gff3}"
         " --out-bed {output.bed} --out-json {output.json}"
         " --acceptor-padding {params.acceptor} --donor-padding {params.donor} 2> {log}"
@@ -110,7 +110,7 @@ rule prioritise_variants:
         pedigree=lambda wc: family_sheet(SAMPLES[wc.sample].family),
     shell:
         "ped=$(mktemp) && trap 'rm -f $ped' EXIT && printf '%s' {params.pedigree:q} > $ped"
-        " && python -m hurtig.prioritise --vcf {input.vcf} --samples $ped"
+        " && hurtig prioritise --vcf {input.vcf} --samples $ped"
         " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
         " --settings {input.settings} --fasta {input.fasta} {params.managed}"
         " --out-tsv {output.tsv} --out-json {output.json} 2> {log}"

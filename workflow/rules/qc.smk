@@ -80,7 +80,7 @@ rule check_family:
         pedigree=lambda wc: family_sheet(wc.family),
     shell:
         "ped=$(mktemp) && trap 'rm -f $ped' EXIT && printf '%s' {params.pedigree:q} > $ped"
-        " && python -m hurtig.checks --samples $ped --family {wildcards.family}"
+        " && hurtig check-family --samples $ped --family {wildcards.family}"
         " --vcf {input.vcf} --fai {params.fai} --mosdepth {params.mosdepth}"
         " --genome-build {params.build} {params.override} --out {output} 2> {log}"
 

@@ -21,7 +21,7 @@ rule write_provenance:
         ),
     shell:
         "printf '%s' {params.config:q} > {output}.config.json"
-        " && python -m hurtig.provenance --sample {wildcards.sample}"
+        " && hurtig provenance --sample {wildcards.sample}"
         " --config-json {output}.config.json --inputs {params.inputs} --out {output} 2> {log}"
         " && rm -f {output}.config.json"
 
@@ -54,7 +54,7 @@ rule render_report:
         sex=lambda wc: SAMPLES[wc.sample].sex,
         build=config["reference"].get("build", "GRCh38"),
     shell:
-        "python -m hurtig.report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
+        "hurtig render-report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
         " --samtools-stats {input.stats} --mosdepth-summary {input.summary}"
         " --coverage-thresholds {input.thresholds} --coverage-regions {input.regions}"
         " --provenance {input.provenance} --checks {input.checks}"
@@ -76,7 +76,7 @@ rule print_report_pdf:
     conda:
         "../../envs/hurtig.yaml"
     shell:
-        "python -m hurtig.pdf --html {input} --out {output} 2> {log}"
+        "hurtig print-pdf --html {input} --out {output} 2> {log}"
 
 
 rule write_report_xlsx:
@@ -103,7 +103,7 @@ rule write_report_xlsx:
     params:
         threshold=COVERAGE_THRESHOLD,
     shell:
-        "python -m hurtig.xlsx --sample {wildcards.sample} --panel {wildcards.panel}"
+        "hurtig write-xlsx --sample {wildcards.sample} --panel {wildcards.panel}"
         " --tsv {input.tsv} --fastp {input.fastp} --samtools-stats {input.stats}"
         " --mosdepth-summary {input.summary} --coverage-thresholds {input.thresholds}"
         " --coverage-regions {input.regions} --checks {input.checks}"

@@ -1,0 +1,456 @@
+"""Prepared annotation sources: a binary, position-binned cache of a source's formatted values.
+
+A source (gnomAD, ClinVar, a score file) is static for months, while every genome is annotated
+against it again. Parsing the source's text for every genome costs far more than the join
+itself (a WGS matches ~1.9 M source records per 1 M calls), so, like the VEP cache or echtvar,
+the source is prepared once per release:
+
+    hurtig prepare-source --out CACHE_DIR [--gnomad G.vcf.gz] [--clinvar C.vcf.gz]
+                                 [--scores scores.json] [--threads N]
+
+writes ``CACHE_DIR/<source name>/`` with, per contig, the source's alleles in bins of
+``2**BIN_BITS`` bp. A bin holds
+
+- the sorted packed keys of single-base alleles (:func:`hurtig.annotation.join.allele_key`),
+- the positions and ``REF\\tALT`` text of the other alleles (indels; trimmed like the input),
+  and their 64-bit hash keys (:func:`hurtig.annotation.join.allele_hkeys`), sorted,
+- for every allele the finished INFO text ``;KEY=value;KEY=value``, made by the very code the
+  uncached join uses (:meth:`hurtig.annotation.engine.Source.fast_values` / ``values``), so a cached run
+  writes byte-identical output. The first source record in file order wins for a key, as in the
+  uncached join; alleles whose record gives no value are dropped.
+
+Bins are zlib-compressed and read one at a time, so memory stays constant per shard.
+``manifest.json`` names the source file (name, size, mtime, SHA256), its kind and options,
+the source's provenance header line and INFO definitions; :func:`open_cache` refuses a cache
+that was built from another file (size, or mtime and checksum, differ) or with other options,
+naming the cache and the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hurtig.annotation.join import allele_hkeys, allele_key, read_blocks
+from hurtig.errors import InputError
+from hurtig.io.files import sha256_file, write_text_atomic
+
+if TYPE_CHECKING:
+    from hurtig.annotation.engine import Source, SourceSpec
+    from hurtig.annotation.join import InputKeys
+
+#: Cache layout version; a cache of another version is refused.
+FORMAT = 2
+#: Bin width: 2**18 bp (about 65 k gnomAD v4 genome alleles, ~8 MB of text per bin).
+BIN_BITS = 18
+_I64 = np.dtype("<i8")
+_HEAD = 4  # int64 counts at the start of a bin: SNV alleles, other alleles, allele bytes, text
+
+
+def _pack_bin(
+    snv: list[tuple[int, int, bytes]], other: list[tuple[int, int, bytes, bytes]], level: int
+) -> bytes:
+    """Serialise one bin (entries already first-wins deduplicated, sorted).
+
+    Args:
+        snv: ``(packed key, file order, text)``.
+        other: ``(pos, file order, b"REF\\tALT", text)``.
+        level: zlib level, 0 to store the bin uncompressed.
+    """
+    texts = [t for _, _, t in snv] + [t for _, _, _, t in other]
+    text_off = np.zeros(len(texts) + 1, dtype=_I64)
+    np.cumsum([len(t) for t in texts], out=text_off[1:])
+    alleles = [a for _, _, a, _ in other]
+    allele_off = np.zeros(len(alleles) + 1, dtype=_I64)
+    np.cumsum([len(a) for a in alleles], out=allele_off[1:])
+    allele_blob, text_blob = b"".join(alleles), b"".join(texts)
+    oth_pos = np.array([p for p, _, _, _ in other], dtype=_I64)
+    hkeys = allele_hkeys(
+        oth_pos, np.frombuffer(allele_blob, dtype=np.uint8), allele_off[:-1], allele_off[1:]
+    )
+    order = np.argsort(hkeys, kind="stable")
+    head = np.array([len(snv), len(other), len(allele_blob), len(text_blob)], dtype=_I64)
+    payload = b"".join(
+        [
+            head.tobytes(),
+            np.array([k for k, _, _ in snv], dtype=_I64).tobytes(),
+            oth_pos.tobytes(),
+            hkeys[order].astype(_I64).tobytes(),
+            order.astype(_I64).tobytes(),
+            allele_off.tobytes(),
+            text_off.tobytes(),
+            allele_blob,
+            text_blob,
+        ]
+    )
+    return zlib.compress(payload, level) if level else payload
+
+
+@dataclass
+class Bin:
+    """One unpacked bin of a cached source (see the module docstring)."""
+
+    snv_keys: np.ndarray  # sorted packed keys
+    oth_pos: np.ndarray  # positions of the other alleles (sorted)
+    allele_off: np.ndarray  # offsets of b"REF\tALT" of the other alleles in ``alleles``
+    text_off: np.ndarray  # offsets of each allele's text in ``text`` (SNVs first)
+    alleles: bytes
+    text: np.ndarray  # uint8
+    other_keys: tuple[np.ndarray, np.ndarray]  # sorted hash keys of the others, entry numbers
+
+    @classmethod
+    def unpack(cls, data: bytes, where: str, compressed: bool) -> Bin:
+        """Decompress (when stored so) and slice one bin."""
+        try:
+            raw = zlib.decompress(data) if compressed else data
+        except zlib.error as err:
+            raise InputError(f"{where}: corrupt cache bin ({err}); rebuild the cache") from err
+        head = np.frombuffer(raw, dtype=_I64, count=_HEAD)
+        n_snv, n_oth, n_allele, n_text = (int(x) for x in head)
+        at = _HEAD * 8
+
+        def take(count: int) -> np.ndarray:
+            nonlocal at
+            arr = np.frombuffer(raw, dtype=_I64, count=count, offset=at)
+            at += 8 * count
+            return arr
+
+        snv_keys = take(n_snv)
+        oth_pos = take(n_oth)
+        oth_hkeys = take(n_oth)
+        oth_order = take(n_oth)
+        allele_off = take(n_oth + 1)
+        text_off = take(n_snv + n_oth + 1)
+        alleles = raw[at : at + n_allele]
+        text = np.frombuffer(raw, dtype=np.uint8, count=n_text, offset=at + n_allele)
+        if len(text) != int(text_off[-1]):
+            raise InputError(f"{where}: truncated cache bin; rebuild the cache")
+        return cls(snv_keys, oth_pos, allele_off, text_off, alleles, text, (oth_hkeys, oth_order))
+
+    @property
+    def allele_arr(self) -> np.ndarray:
+        """The ``REF\\tALT`` texts of the other alleles as uint8."""
+        return np.frombuffer(self.alleles, dtype=np.uint8)
+
+    def other_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted hash keys (:func:`hurtig.annotation.join.allele_hkeys`) of the other alleles and
+        their entry numbers."""
+        return self.other_keys
+
+    def find_other(self, keys: InputKeys, i: int) -> int | None:
+        """Entry number of input key ``i`` among the other alleles by exact text, or None."""
+        want = keys.text[keys.text_s[i] : keys.text_e[i]].tobytes()
+        pos = int(keys.pos[i])
+        lo = int(np.searchsorted(self.oth_pos, pos))
+        hi = int(np.searchsorted(self.oth_pos, pos, side="right"))
+        for e in range(lo, hi):
+            if self.alleles[self.allele_off[e] : self.allele_off[e + 1]] == want:
+                return e
+        return None
+
+
+# -- building ---------------------------------------------------------------------------------
+
+
+def _entry_text(values: list[str]) -> bytes:
+    return (";" + ";".join(values)).encode() if values else b""
+
+
+def _source_lines(source: Source, contig: str) -> Iterator[str]:
+    for block in read_blocks(source.text_chunks(contig, 1)):
+        yield from block.decode().splitlines()
+
+
+def _finish_bin(
+    snv: list[tuple[int, int, bytes]], other: list[tuple[int, int, bytes, bytes]]
+) -> tuple[list[tuple[int, int, bytes]], list[tuple[int, int, bytes, bytes]]]:
+    """Keep the first entry in file order per key; drop entries without values; sort."""
+    snv.sort(key=lambda e: (e[0], e[1]))
+    kept_snv, last = [], None
+    for entry in snv:
+        if entry[0] != last:
+            last = entry[0]
+            if entry[2]:
+                kept_snv.append(entry)
+    other.sort(key=lambda e: (e[0], e[2], e[1]))
+    kept_other, last_key = [], None
+    for entry in other:
+        key = (entry[0], entry[2])
+        if key != last_key:
+            last_key = key
+            if entry[3]:
+                kept_other.append(entry)
+    return kept_snv, kept_other
+
+
+def build_contig(spec: SourceSpec, contig: str, path: str, level: int) -> list[list[int]]:
+    """Write the bins of one source contig to ``path``.
+
+    Returns:
+        ``[bin number, offset, length, SNV alleles, other alleles]`` per written bin.
+    """
+    source = spec.open({}, 1)
+    c_pos, c_ref, c_alt = source.columns
+    where = str(source.path)
+    pending: dict[int, tuple[list[Any], list[Any]]] = {}
+    table: list[list[int]] = []
+    order = 0
+    with open(path, "wb") as sink:
+
+        def flush(upto: int) -> None:
+            for b in sorted(k for k in pending if k < upto):
+                snv, other = _finish_bin(*pending.pop(b))
+                if snv or other:
+                    data = _pack_bin(snv, other, level)
+                    table.append([b, sink.tell(), len(data), len(snv), len(other)])
+                    sink.write(data)
+
+        for line in _source_lines(source, contig):
+            fields = line.split("\t")
+            if len(fields) <= max(c_pos, c_ref, c_alt):
+                raise InputError(f"{where}: malformed line (too few columns): {line[:80]!r}")
+            try:
+                pos = int(fields[c_pos])
+            except ValueError as err:
+                raise InputError(f"{where}: bad position {fields[c_pos]!r}") from err
+            flush(pos >> BIN_BITS)
+            ref = fields[c_ref].upper()
+            fast = source.fast_values(line)
+            rec = None
+            for idx, alt in enumerate(fields[c_alt].upper().split(",")):
+                key = allele_key(pos, ref, alt)
+                if key is None:
+                    continue
+                if fast is not None:
+                    values = fast
+                else:
+                    rec = rec or source.record(line)
+                    values = source.values(rec, idx)
+                text = _entry_text(values)
+                order += 1
+                if isinstance(key, int):
+                    bucket = pending.setdefault((key >> 10) >> BIN_BITS, ([], []))
+                    bucket[0].append((key, order, text))
+                else:
+                    kpos, kref, kalt = key
+                    bucket = pending.setdefault(kpos >> BIN_BITS, ([], []))
+                    bucket[1].append((kpos, order, f"{kref}\t{kalt}".encode(), text))
+        flush(1 << 62)
+    return table
+
+
+def _build_job(args: tuple[SourceSpec, str, str, int]) -> list[list[int]]:
+    return build_contig(*args)
+
+
+def _identity(path: Path) -> dict[str, int]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _options_json(spec: SourceSpec) -> str:
+    return json.dumps(dict(spec.options), sort_keys=True, default=list)
+
+
+def build(
+    spec: SourceSpec, out: str | os.PathLike[str], threads: int = 1, level: int = 0
+) -> dict[str, Any]:
+    """Build the cache of one source into the directory ``out`` (replaced atomically).
+
+    ``level`` is the zlib level of the bins; 0 (the default) stores them uncompressed, which
+    reads fastest (about 1.5x the size of the bgzipped source text that is used).
+
+    Returns:
+        The manifest.
+    """
+    out_path = Path(out)
+    source = spec.open({}, 1)
+    contigs = sorted(source.contigs)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.", dir=out_path.parent))
+    try:
+        jobs = [(spec, c, str(tmp / f"c{i}.bins"), level) for i, c in enumerate(contigs)]
+        if threads > 1 and len(jobs) > 1:
+            ctx = multiprocessing.get_context("spawn")
+            with ctx.Pool(min(threads, len(jobs))) as pool:
+                tables = pool.map(_build_job, jobs, chunksize=1)
+        else:
+            tables = [_build_job(job) for job in jobs]
+        manifest = {
+            "format": FORMAT,
+            "bin_bits": BIN_BITS,
+            "compression": "zlib" if level else "none",
+            "name": source.name,
+            "kind": spec.kind,
+            "options": _options_json(spec),
+            "file": source.path.name,
+            **_identity(source.path),
+            "sha256": source.checksum(),
+            "header_line": source.header_line(),
+            "info_lines": list(source.info_lines()),
+            "contigs": {
+                c: {"file": f"c{i}.bins", "bins": t}
+                for i, (c, t) in enumerate(zip(contigs, tables, strict=True))
+            },
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+        os.chmod(tmp, 0o755 & ~_umask())
+        old = None
+        if out_path.exists():
+            old = out_path.with_name(f".{out_path.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(out_path, old)
+        os.replace(tmp, out_path)
+        if old is not None:
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def prepare(
+    spec: SourceSpec,
+    out: str | os.PathLike[str],
+    threads: int = 1,
+    level: int = 0,
+    force: bool = False,
+) -> tuple[dict[str, Any], bool]:
+    """Make sure ``out`` holds a valid cache of the source: keep a valid one, else build it.
+
+    Safe for several runs sharing one cache folder: builders of one source take turns under an
+    exclusive lock (``.<name>.lock`` beside the cache; needs a file system with working
+    ``flock``), and the second finds the first's cache valid and keeps it.
+
+    Returns:
+        The manifest and whether it was built now.
+    """
+    out_path = Path(out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_path.parent / f".{out_path.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and (out_path / "manifest.json").is_file():
+            try:
+                return open_cache(out_path, spec, spec.open({}, 1)).manifest, False
+            except InputError:
+                pass  # stale or unreadable: rebuilt below
+        return build(spec, out_path, threads, level), True
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+class SourceCache:
+    """An opened, validated cache of one source."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.contigs: dict[str, dict[str, Any]] = manifest["contigs"]
+        self.compressed = manifest.get("compression") == "zlib"
+
+    def bins(self, contig: str) -> dict[int, tuple[str, int, int]]:
+        """Bin number → (file, offset, length) for a contig of the source ({} when absent)."""
+        entry = self.contigs.get(contig)
+        if entry is None:
+            return {}
+        name = str(self.path / entry["file"])
+        return {b: (name, off, length) for b, off, length, _, _ in entry["bins"]}
+
+
+def open_cache(path: str | os.PathLike[str], spec: SourceSpec, source: Source) -> SourceCache:
+    """Open the cache at ``path`` for the source ``spec`` (already opened as ``source``).
+
+    Raises:
+        InputError: missing or unreadable cache, other layout version, other source file,
+            kind or options.
+    """
+    cache = Path(path)
+    where = f"{cache}: annotation cache of {spec.kind} {source.path}"
+    try:
+        manifest = json.loads((cache / "manifest.json").read_text())
+    except FileNotFoundError as err:
+        raise InputError(f"{where} not found; build it with hurtig prepare-source") from err
+    except (OSError, ValueError) as err:
+        raise InputError(f"{where}: unreadable manifest ({err})") from err
+    rebuild = "; rebuild it with hurtig prepare-source"
+    if manifest.get("format") != FORMAT or manifest.get("bin_bits") != BIN_BITS:
+        raise InputError(f"{where}: cache layout {manifest.get('format')} is not {FORMAT}{rebuild}")
+    if manifest.get("kind") != spec.kind or manifest.get("options") != _options_json(spec):
+        raise InputError(f"{where}: built for other source settings{rebuild}")
+    ident = _identity(source.path)
+    if manifest.get("size") != ident["size"] or manifest.get("file") != source.path.name:
+        raise InputError(f"{where}: built from another file{rebuild}")
+    if manifest.get("mtime_ns") != ident["mtime_ns"] and manifest.get("sha256") != sha256_file(
+        source.path
+    ):
+        raise InputError(f"{where}: built from another file (checksum differs){rebuild}")
+    source._sha256 = manifest["sha256"]  # known from the build: no re-hash of a huge file
+    return SourceCache(cache, manifest)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point: build caches of the given sources under ``--out``."""
+    from hurtig.annotation.engine import add_source_options, static_specs
+
+    parser = argparse.ArgumentParser(
+        prog="hurtig prepare-source",
+        description="Prepare annotation sources once (a binary cache per source) for fast, "
+        "byte-identical annotation with hurtig annotate --cache-dir.",
+    )
+    parser.add_argument("--out", required=True, help="cache directory (one folder per source)")
+    add_source_options(parser)
+    parser.add_argument("--only", nargs="*", help="build only these source names")
+    parser.add_argument("--threads", type=int, default=1, help="contigs built in parallel")
+    parser.add_argument(
+        "--compress-level",
+        type=int,
+        default=0,
+        choices=range(10),
+        help="zlib level of the bins (0, the default: uncompressed, fastest to read)",
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild even a valid cache")
+    parser.add_argument(
+        "--done", help="write a JSON note of the cache (source, SHA256, built now or kept) here"
+    )
+    args = parser.parse_args(argv)
+    specs = static_specs(args)
+    if not specs:
+        raise InputError("hurtig.annotation.cache: no source given (--gnomad, --clinvar, --scores)")
+    notes = []
+    for spec in specs:
+        name = spec.cache_name()
+        if args.only and name not in args.only:
+            continue
+        where = Path(args.out) / name
+        manifest, built = prepare(spec, where, args.threads, args.compress_level, args.force)
+        n = sum(b[3] + b[4] for c in manifest["contigs"].values() for b in c["bins"])
+        state = "built" if built else "up to date, kept"
+        print(f"hurtig.annotation.cache: {name}: {n} alleles, {state}: {where}", file=sys.stderr)
+        notes.append(
+            {"source": name, "file": manifest["file"], "sha256": manifest["sha256"],
+             "cache": str(where), "alleles": n, "built": built}
+        )  # fmt: skip
+    if args.done:
+        write_text_atomic(Path(args.done), json.dumps(notes, indent=1) + "\n")
+    return 0

@@ -1,0 +1,90 @@
+"""The ``hurtig`` command: one entry point, one subcommand per job the workflow's rules run.
+
+``hurtig <command> [options]`` (or ``python -m hurtig <command> ...``). Each command is the
+``main(argv)`` of the module that owns that step; a bad input ends with one ``hurtig error:``
+line on stderr and exit code 2 (:func:`hurtig.errors.run_cli`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, cast
+
+from hurtig import __version__
+from hurtig.errors import run_cli
+
+
+class Command(NamedTuple):
+    """A subcommand: the module whose ``main(argv)`` runs it, and one line of help."""
+
+    module: str
+    help: str
+
+
+COMMANDS: dict[str, Command] = {
+    "check": Command("hurtig.run.sheets", "validate a config file and its sheets, run nothing"),
+    "write-run-files": Command(
+        "hurtig.run.run_files", "write a family's pedigree or the run settings for the jobs"
+    ),
+    "make-shards": Command("hurtig.calling.shards", "cut the reference into balanced shards"),
+    "panel-shards": Command("hurtig.calling.regions", "list the shards a panel's regions need"),
+    "prepare-source": Command(
+        "hurtig.annotation.cache", "prepare gnomAD/ClinVar/score sources once (binary cache)"
+    ),
+    "annotate": Command("hurtig.annotation.engine", "consequences and annotation of a VCF/BCF"),
+    "inhouse": Command("hurtig.annotation.sources.inhouse", "the in-house frequency database"),
+    "resolve-panel": Command("hurtig.panels.resolve", "resolve a panel to transcripts and regions"),
+    "prioritise": Command(
+        "hurtig.prioritise.candidates", "filter, assess and rank a panel's variants"
+    ),
+    "check-family": Command("hurtig.qc.sample_checks", "sex and relatedness checks of a family"),
+    "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
+    "render-report": Command("hurtig.report.html", "the self-contained HTML report"),
+    "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),
+    "write-xlsx": Command("hurtig.report.xlsx", "the report's XLSX workbook"),
+    "simulate-demo": Command("hurtig.devtools.simulate_reads", "[devtools] demo trio reads"),
+    "evaluate-calls": Command(
+        "hurtig.devtools.evaluate_calls", "[devtools] score calls against a truth set"
+    ),
+    "compare-genmod": Command(
+        "hurtig.devtools.genmod_compare", "[devtools] inheritance agreement with genmod"
+    ),
+}
+"""Subcommand name → owning module. The rules in ``workflow/rules/`` call these names."""
+
+
+def usage() -> str:
+    """The help text listing every subcommand."""
+    width = max(len(name) for name in COMMANDS)
+    lines = [f"usage: hurtig <command> [options]   (hurtig {__version__})", "", "commands:"]
+    lines += [f"  {name:<{width}}  {cmd.help}" for name, cmd in COMMANDS.items()]
+    lines.append("\n'hurtig <command> --help' shows the options of one command.")
+    return "\n".join(lines)
+
+
+def entry_point(name: str) -> Callable[[Sequence[str] | None], int]:
+    """The ``main(argv)`` of a subcommand (its module is imported only when it runs)."""
+    module = importlib.import_module(COMMANDS[name].module)
+    return cast(Callable[[Sequence[str] | None], int], module.main)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``hurtig <command> [options]``; returns the process exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        print(usage())
+        return 0 if args else 2
+    if args[0] == "--version":
+        print(f"hurtig {__version__}")
+        return 0
+    if args[0] not in COMMANDS:
+        print(f"hurtig error: unknown command '{args[0]}'\n\n{usage()}", file=sys.stderr)
+        return 2
+    return run_cli(entry_point(args[0]), args[1:])
+
+
+def console() -> None:
+    """The ``hurtig`` console script."""
+    sys.exit(main())

@@ -1,0 +1,359 @@
+"""Transparent points model: each piece of evidence adds or subtracts points.
+
+The weights come from ``settings["ranking"]``; missing keys fall back to
+:data:`DEFAULT_RANKING` (documented in docs/RANKING.md); unknown keys are an input error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hurtig.errors import InputError
+from hurtig.genes.consequences import Impact, Severity
+from hurtig.prioritise.inheritance import InheritanceCall, Pattern
+
+DEFAULT_RANKING: dict[str, float] = {
+    "clinvar_pathogenic": 10,
+    "clinvar_likely_pathogenic": 8,
+    "clinvar_conflicting": 2,
+    "clinvar_vus": 1,
+    "clinvar_benign": -8,
+    "managed_pathogenic": 10,
+    "managed_likely_pathogenic": 8,
+    "managed_vus": 1,
+    "managed_benign": -8,
+    "impact_high": 6,
+    "impact_moderate": 4,
+    "impact_low": 1,
+    "impact_modifier": 0,
+    "gnomad_absent": 3,
+    "gnomad_rare": 1,
+    "gnomad_common": -5,
+    "rare_af": 0.001,
+    "common_af": 0.01,
+    "de_novo": 4,
+    "homozygous": 3,
+    "compound_heterozygous": 3,
+    "possible_compound_heterozygous": 1,
+    "hemizygous": 3,
+    "inheritance_fit": 2,
+    "inheritance_mismatch": -3,
+    "low_quality": -2,
+    "low_quality_depth": 15,
+    "low_quality_gq": 30,
+    "low_quality_ab": 0.3,
+}
+"""Default weights (points) and the thresholds they use."""
+
+CATEGORY_ORDER: tuple[str, ...] = (
+    "clinvar",
+    "managed",
+    "consequence",
+    "frequency",
+    "inheritance",
+    "quality",
+)
+"""Order of evidence items in the explanation."""
+
+
+class ClinvarClass(StrEnum):
+    """Coarse ClinVar classification."""
+
+    PATHOGENIC = "pathogenic"
+    LIKELY_PATHOGENIC = "likely pathogenic"
+    CONFLICTING = "conflicting"
+    VUS = "uncertain significance"
+    BENIGN = "benign/likely benign"
+    OTHER = "other"
+
+
+def _classify_term(term: str) -> ClinvarClass:
+    """Class of one ClinVar classification term (``Pathogenic``, ``Likely_benign``, ...)."""
+    t = term.strip().lower().replace(" ", "_")
+    if "conflicting" in t:
+        return ClinvarClass.CONFLICTING
+    if "pathogenic" in t:
+        if "benign" in t:
+            return ClinvarClass.CONFLICTING
+        return (
+            ClinvarClass.LIKELY_PATHOGENIC
+            if t.startswith("likely_pathogenic")
+            else (ClinvarClass.PATHOGENIC)
+        )
+    if "benign" in t:
+        return ClinvarClass.BENIGN
+    if "uncertain" in t:
+        return ClinvarClass.VUS
+    return ClinvarClass.OTHER
+
+
+_SEVERITY = (
+    ClinvarClass.PATHOGENIC,
+    ClinvarClass.LIKELY_PATHOGENIC,
+    ClinvarClass.CONFLICTING,
+    ClinvarClass.VUS,
+    ClinvarClass.BENIGN,
+    ClinvarClass.OTHER,
+)
+
+
+def classify_clinvar(sig: str) -> ClinvarClass | None:
+    """Map a ClinVar CLNSIG value to a class.
+
+    A value may list several terms separated by ``,`` or ``|`` (e.g. ``not_provided,Pathogenic``
+    from the Ensembl-derived demo file, or ``Pathogenic|risk_factor`` in ClinVar's VCF). Terms
+    that assert no classification (``not_provided``, ``risk_factor``, ``drug_response``, ...) are
+    ignored; pathogenic-side and benign-side terms together count as conflicting; otherwise the
+    most pathogenic term decides.
+
+    Args:
+        sig: e.g. ``Pathogenic``, ``Pathogenic/Likely_pathogenic``, ``Likely_benign``,
+            ``Conflicting_classifications_of_pathogenicity``.
+
+    Returns:
+        The class, or ``None`` for an empty value.
+    """
+    s = sig.strip()
+    if not s or s == ".":
+        return None
+    classes = {_classify_term(t) for t in s.replace(",", "|").split("|") if t.strip()}
+    pathogenic_side = classes & {ClinvarClass.PATHOGENIC, ClinvarClass.LIKELY_PATHOGENIC}
+    if pathogenic_side and ClinvarClass.BENIGN in classes:
+        return ClinvarClass.CONFLICTING
+    return next((c for c in _SEVERITY if c in classes), ClinvarClass.OTHER)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One scored piece of evidence.
+
+    Attributes:
+        category: ``clinvar``, ``consequence``, ``frequency``, ``inheritance`` or ``quality``.
+        points: points added (may be negative or 0).
+        text: human-readable phrase.
+    """
+
+    category: str
+    points: float
+    text: str
+
+
+@dataclass(frozen=True)
+class VariantFacts:
+    """What the ranking looks at for one variant.
+
+    Attributes:
+        gene: gene symbol.
+        consequence: SO consequence on the default transcript (or gene), ``None`` if unknown.
+        hgvs_c: c. description or empty.
+        hgvs_p: p. description or empty.
+        clinvar_sig: CLINVAR_SIG or empty.
+        clinvar_stars: CLINVAR_STARS or ``None``.
+        clinvar_revstat: CLINVAR_REVSTAT or empty.
+        gnomad_af: GNOMAD_AF or ``None`` (absent).
+        gnomad_popmax_af: GNOMAD_POPMAX_AF or ``None``.
+        gnomad_an: GNOMAD_AN or ``None`` (not given: the AF is trusted, and the text says so).
+        min_an: AN below which the gnomAD frequency is not trusted.
+        inhouse_af: INHOUSE_AF or ``None``.
+        managed_class: the lab's classification when on the managed list, else empty.
+        managed_comment: the lab's comment.
+        frequency_notes: why a too-common variant was kept (managed, ClinVar).
+        inheritance: inheritance call.
+        fit: panel fit (``None`` = panel gives no mode).
+        fit_text: panel fit phrase.
+        depth: proband DP.
+        gq: proband GQ.
+        ab: proband allele balance.
+        is_het: proband heterozygous.
+    """
+
+    gene: str
+    consequence: Severity | None
+    hgvs_c: str = ""
+    hgvs_p: str = ""
+    clinvar_sig: str = ""
+    clinvar_stars: int | None = None
+    clinvar_revstat: str = ""
+    gnomad_af: float | None = None
+    gnomad_popmax_af: float | None = None
+    gnomad_an: int | None = None
+    min_an: int = 0
+    inhouse_af: float | None = None
+    managed_class: str = ""
+    managed_comment: str = ""
+    frequency_notes: tuple[str, ...] = ()
+    inheritance: InheritanceCall | None = None
+    fit: bool | None = None
+    fit_text: str = ""
+    depth: int | None = None
+    gq: int | None = None
+    ab: float | None = None
+    is_het: bool = False
+
+
+def ranking_settings(user: Mapping[str, object] | None) -> dict[str, float]:
+    """Defaults overlaid with user weights.
+
+    Args:
+        user: ``settings["ranking"]`` (may be ``None``/empty).
+
+    Returns:
+        The complete weights.
+
+    Raises:
+        InputError: unknown key or non-numeric value.
+    """
+    out = dict(DEFAULT_RANKING)
+    for key, value in (user or {}).items():
+        if key not in DEFAULT_RANKING:
+            raise InputError(f"settings: unknown ranking key {key!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(f"settings: ranking.{key} must be a number")
+        out[key] = float(value)
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if x >= 0.001 else f"{x:.2e}"
+
+
+_PATTERN_WEIGHT: dict[Pattern, str] = {
+    Pattern.DE_NOVO: "de_novo",
+    Pattern.HOMOZYGOUS: "homozygous",
+    Pattern.COMPOUND_HET: "compound_heterozygous",
+    Pattern.POSSIBLE_COMPOUND_HET: "possible_compound_heterozygous",
+    Pattern.X_HEMIZYGOUS: "hemizygous",
+}
+
+
+def evidence_for(f: VariantFacts, w: Mapping[str, float]) -> tuple[Evidence, ...]:
+    """Score one variant.
+
+    Args:
+        f: the variant's facts.
+        w: complete weights (see :func:`ranking_settings`).
+
+    Returns:
+        Evidence items in :data:`CATEGORY_ORDER`.
+    """
+    items: list[Evidence] = []
+    cls = classify_clinvar(f.clinvar_sig)
+    if cls is not None:
+        stars = "stars not given" if f.clinvar_stars is None else f"{f.clinvar_stars} stars"
+        if f.clinvar_stars == 1:
+            stars = "1 star"
+        rev = (
+            f.clinvar_revstat.replace("_", " ") if f.clinvar_revstat else "review status not given"
+        )
+        key = {
+            ClinvarClass.PATHOGENIC: "clinvar_pathogenic",
+            ClinvarClass.LIKELY_PATHOGENIC: "clinvar_likely_pathogenic",
+            ClinvarClass.CONFLICTING: "clinvar_conflicting",
+            ClinvarClass.VUS: "clinvar_vus",
+            ClinvarClass.BENIGN: "clinvar_benign",
+        }.get(cls)
+        items.append(
+            Evidence("clinvar", w[key] if key else 0, f"ClinVar {cls.value} ({stars}, {rev})")
+        )
+    if f.managed_class:
+        key = {
+            "pathogenic": "managed_pathogenic",
+            "likely_pathogenic": "managed_likely_pathogenic",
+            "uncertain_significance": "managed_vus",
+            "likely_benign": "managed_benign",
+            "benign": "managed_benign",
+        }[f.managed_class]
+        text = f"lab-managed variant: {f.managed_class.replace('_', ' ')}"
+        if f.managed_comment:
+            text += f" ({f.managed_comment})"
+        items.append(Evidence("managed", w[key], text))
+    if f.consequence is not None:
+        impact = f.consequence.impact
+        detail = f.hgvs_p or f.hgvs_c
+        text = f"{f.consequence.so_term} in {f.gene}" + (f" ({detail})" if detail else "")
+        items.append(Evidence("consequence", w[f"impact_{impact.value.lower()}"], text))
+    else:
+        items.append(Evidence("consequence", 0, f"consequence in {f.gene} unknown"))
+    afs = [a for a in (f.gnomad_af, f.gnomad_popmax_af) if a is not None]
+    if not afs:
+        items.append(Evidence("frequency", w["gnomad_absent"], "absent from gnomAD"))
+    else:
+        top = max(afs)
+        desc = f"gnomAD AF {_fmt(f.gnomad_af)}" if f.gnomad_af is not None else "gnomAD"
+        if f.gnomad_popmax_af is not None:
+            desc += f", popmax {_fmt(f.gnomad_popmax_af)}"
+        if f.gnomad_an is None:
+            desc += ", AN not given (AF trusted)"
+        if f.gnomad_an is not None and f.gnomad_an < f.min_an:
+            items.append(
+                Evidence("frequency", 0, f"{desc}, AN {f.gnomad_an} < {f.min_an}: not trusted")
+            )
+        elif top <= w["rare_af"]:
+            items.append(Evidence("frequency", w["gnomad_rare"], f"rare ({desc})"))
+        elif top > w["common_af"]:
+            items.append(Evidence("frequency", w["gnomad_common"], f"common ({desc})"))
+        else:
+            items.append(Evidence("frequency", 0, desc))
+    if f.inhouse_af is not None:
+        items.append(Evidence("frequency", 0, f"in-house AF {_fmt(f.inhouse_af)}"))
+    for note in f.frequency_notes:
+        items.append(Evidence("frequency", 0, note))
+    if f.inheritance is not None and f.inheritance.patterns:
+        keys = [_PATTERN_WEIGHT[p] for p in f.inheritance.patterns if p in _PATTERN_WEIGHT]
+        points = max((w[k] for k in keys), default=0)
+        items.append(Evidence("inheritance", points, "; ".join(f.inheritance.texts)))
+    if f.fit is True:
+        items.append(Evidence("inheritance", w["inheritance_fit"], f.fit_text))
+    elif f.fit is False:
+        items.append(Evidence("inheritance", w["inheritance_mismatch"], f.fit_text))
+    problems = []
+    if f.depth is not None and f.depth < w["low_quality_depth"]:
+        problems.append(f"depth {f.depth}")
+    if f.gq is not None and f.gq < w["low_quality_gq"]:
+        problems.append(f"GQ {f.gq}")
+    if f.is_het and f.ab is not None and f.ab < w["low_quality_ab"]:
+        problems.append(f"allele balance {f.ab:.2f}")
+    if problems:
+        items.append(Evidence("quality", w["low_quality"], "low quality: " + ", ".join(problems)))
+    return tuple(items)
+
+
+def score(items: Sequence[Evidence]) -> float:
+    """Sum of the points."""
+    return float(sum(e.points for e in items))
+
+
+def explanation(items: Sequence[Evidence]) -> str:
+    """Evidence texts joined by ``; `` in :data:`CATEGORY_ORDER` (stable within a category)."""
+    ordered = sorted(items, key=lambda e: CATEGORY_ORDER.index(e.category))
+    return "; ".join(e.text for e in ordered)
+
+
+def _chrom_key(chrom: str) -> tuple[int, str]:
+    c = chrom.removeprefix("chr")
+    if c.isdigit():
+        return (int(c), "")
+    return ({"X": 23, "Y": 24, "M": 25, "MT": 25}.get(c, 26), c)
+
+
+def sort_key(score_value: float, chrom: str, pos: int, ref: str, alt: str) -> tuple:
+    """Deterministic order: score descending, then chrom (natural), pos, ref, alt."""
+    return (-score_value, _chrom_key(chrom), pos, ref, alt)
+
+
+__all__ = [
+    "CATEGORY_ORDER",
+    "DEFAULT_RANKING",
+    "ClinvarClass",
+    "Evidence",
+    "Impact",
+    "VariantFacts",
+    "classify_clinvar",
+    "evidence_for",
+    "explanation",
+    "ranking_settings",
+    "score",
+    "sort_key",
+]
