@@ -24,6 +24,7 @@ if not workflow.overwrite_configfiles:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/run_files.smk"
 include: "workflow/rules/demo.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/align.smk"
@@ -39,6 +40,11 @@ include: "workflow/rules/report.smk"
 # cluster's job list, and no grouped jobs downstream of the panel checkpoints (Snakemake 9.27
 # lost track of those: KeyError in DAG.update_ready, "Out of jobs ready to be started").
 localrules:
+    write_family_pedigree,
+    write_family_sexes,
+    write_settings,
+    write_run_config,
+    write_score_sources,
     gather_panel_calls,
     check_family,
     prioritise_variants,

@@ -24,7 +24,7 @@ class Command(NamedTuple):
 
 
 COMMANDS: dict[str, Command] = {
-    "check": Command("hurtig.run.sheets", "validate a config file and its sheets, run nothing"),
+    "check": Command("hurtig.run.check", "validate a config file, its sheets and files, run nothing"),
     "write-run-files": Command(
         "hurtig.run.run_files", "write a family's pedigree or the run settings for the jobs"
     ),

@@ -2,6 +2,9 @@
 units -> markdup -> CRAM + index."""
 
 
+include: "helpers/align.smk"
+
+
 rule convert_bam_to_fastq:
     input:
         bam=bam_input,

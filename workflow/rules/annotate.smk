@@ -1,13 +1,18 @@
-"""Annotation sources are prepared once (hurtig.annotation.cache: binary caches, rebuilt when a source
-file changes); then annotation per shard: bcftools csq consequences (Ensembl GFF3), gnomAD, ClinVar, in-house
-frequencies and configured score sources (hurtig.annotation.engine); the genome-wide annotated VCF is the
-concatenation of the shards; then the family's calls are added to the in-house database.
+"""Annotation sources are prepared once (hurtig prepare-source: binary caches, rebuilt when a
+source file changes); then annotation per shard: bcftools csq consequences (Ensembl GFF3), gnomAD,
+ClinVar, in-house frequencies and configured score sources (hurtig annotate); the genome-wide
+annotated VCF is the concatenation of the shards; then the family's calls are added to the
+in-house database.
 """
+
+
+include: "helpers/annotate.smk"
 
 
 rule prepare_annotation_source:
     input:
-        lambda wildcards: cached_sources()[wildcards.source],
+        source=lambda wildcards: cached_sources()[wildcards.source],
+        scores=SCORE_SOURCES if SCORES else [],
     output:
         # A note, not the cache folder itself: the folder may be shared by several runs
         # (annotation.cache_dir), and Snakemake deletes a job's outputs before it runs.
@@ -41,6 +46,7 @@ rule annotate_shard:
         fai=REF_FAI,
         gff3=str(GFF3) if GFF3 else [],
         sources=annotation_source_files(),
+        scores=SCORE_SOURCES if SCORES else [],
         caches=annotation_caches(),
     output:
         vcf="results/annotated/shards/{family}/{shard}.vcf.gz",
@@ -56,7 +62,11 @@ rule annotate_shard:
         mem_mb=lambda wildcards, attempt: 2000 * attempt,
     params:
         sources=lambda wildcards: source_args(wildcards.family),
-        csq=f"--fasta {REFERENCE} --gff3 {GFF3}" if GFF3 else "",
+        csq=(
+            f"--fasta {shlex.quote(str(REFERENCE))} --gff3 {shlex.quote(str(GFF3))}"
+            if GFF3
+            else ""
+        ),
     shell:
         # Without a gene model the calls get no BCSQ (e.g. the GIAB validation run).
         "hurtig annotate --vcf {input.bcf} --out {output.vcf} {params.csq}"
@@ -82,15 +92,15 @@ rule concat_annotated:
     params:
         tmp="results/annotated/{family}.sorttmp",
     shell:
-        "(bcftools concat -Ou {input.vcfs}"
-        " | bcftools sort -T {params.tmp} -Ou"
-        " | bcftools norm -d exact -Oz -o {output.vcf}"
-        " && bcftools index -t {output.vcf}) 2> {log}"
+        CONCAT_SORTED_VCF
 
 
 rule add_to_inhouse:
     input:
         vcf="results/annotated/{family}.vcf.gz",
+        # Every family of the run is annotated against the database as it was when the run
+        # started: no family is added before all are annotated, whatever the job order.
+        annotated=expand("results/annotated/{family}.vcf.gz", family=FAMILIES),
     output:
         "results/inhouse/{family}.tsv",
     log:

@@ -3,6 +3,9 @@ shard, so each shard can be annotated and reported on its own), then the genome-
 """
 
 
+include: "helpers/call.smk"
+
+
 checkpoint make_shards:
     input:
         fasta=str(REFERENCE),
@@ -28,6 +31,7 @@ rule call_shard:
         crams=family_crams,
         crais=lambda wc: [f"{c}.crai" for c in family_crams(wc)],
         bed="results/shards/shard_{shard}.bed",
+        sexes="results/run/pedigree/{family}.sexes.tsv",
         fasta=str(REFERENCE),
         fai=REF_FAI,
     output:
@@ -44,13 +48,12 @@ rule call_shard:
         mapq=CALLING.get("min_mapq", 20),
         baseq=CALLING.get("min_baseq", 13),
         min_qual=CALLING.get("min_qual", 20),
-        sexes=sexes,
-        ploidy=PLOIDY,
+        ploidy=BUILD,
     shell:
         "(bcftools mpileup -f {input.fasta} -R {input.bed} -a FORMAT/AD,FORMAT/DP"
         " -q {params.mapq} -Q {params.baseq} --max-depth 1000 -Ou {input.crams}"
         " | bcftools call -m -v -a GQ --ploidy {params.ploidy}"
-        " --samples-file <(printf '{params.sexes}') -Ou"
+        " --samples-file {input.sexes:q} -Ou"
         " | bcftools norm -m -any -f {input.fasta} -Ou"
         " | bcftools filter -m + -s LowQual -e 'QUAL<{params.min_qual}' -Ob -o {output.bcf}"
         " && bcftools index {output.bcf}) 2> {log}"
@@ -58,7 +61,7 @@ rule call_shard:
 
 rule concat_calls:
     input:
-        bcfs=lambda wc: expand(
+        vcfs=lambda wc: expand(
             "results/calls/shards/{family}/{shard}.bcf", family=wc.family, shard=SHARDS
         ),
         csis=lambda wc: expand(
@@ -78,9 +81,4 @@ rule concat_calls:
     params:
         tmp="results/calls/{family}.sorttmp",
     shell:
-        # Left-alignment can move an indel just across a shard start: sort, then drop an exact
-        # duplicate called in both shards.
-        "(bcftools concat -Ou {input.bcfs}"
-        " | bcftools sort -T {params.tmp} -Ou"
-        " | bcftools norm -d exact -Oz -o {output.vcf}"
-        " && bcftools index -t {output.vcf}) 2> {log}"
+        CONCAT_SORTED_VCF

@@ -5,6 +5,9 @@ reruns these jobs alone (call once, filter many).
 """
 
 
+include: "helpers/panels.smk"
+
+
 checkpoint resolve_panel:
     input:
         # the definition file(s) the sample sheet's spec (id or id@version) selects
@@ -24,36 +27,12 @@ checkpoint resolve_panel:
         acceptor=PADDING.get("acceptor", 20),
         donor=PADDING.get("donor", 6),
         registry=str(PANEL_DIR),
-        spec=lambda wc: next(
-            p
-            for s in SAMPLES.values()
-            for p in s.panels
-            if p.split("@")[0] == wc.panel
-        ),
+        spec=lambda wc: panel_spec(wc.panel),
     shell:
         "hurtig resolve-panel --registry {params.registry:q} --spec {params.spec}"
         " --gff3 {input.gff3}"
         " --out-bed {output.bed} --out-json {output.json}"
         " --acceptor-padding {params.acceptor} --donor-padding {params.donor} 2> {log}"
-
-
-rule write_settings:
-    output:
-        "results/provenance/settings.json",
-    log:
-        "logs/panels/write_settings/settings.log",
-    conda:
-        "../../envs/hurtig.yaml"
-    params:
-        settings=json.dumps(
-            {
-                "filters": config.get("filters", {}),
-                "ranking": config.get("ranking", {}),
-            },
-            sort_keys=True,
-        ),
-    shell:
-        "printf '%s\\n' {params.settings:q} > {output} 2> {log}"
 
 
 rule gather_panel_calls:
@@ -73,10 +52,7 @@ rule gather_panel_calls:
         tmp="results/panels/_vcf/{family}/{panel}.sorttmp",
     shell:
         # Only the shards the panel overlaps: the panel answer does not wait for the genome.
-        "(bcftools concat -Ou {input.vcfs}"
-        " | bcftools sort -T {params.tmp} -Ou"
-        " | bcftools norm -d exact -Oz -o {output.vcf}"
-        " && bcftools index -t {output.vcf}) 2> {log}"
+        CONCAT_SORTED_VCF
 
 
 rule prioritise_variants:
@@ -86,9 +62,8 @@ rule prioritise_variants:
         bed="results/panels/_regions/{panel}.bed",
         panel="results/panels/_regions/{panel}.json",
         settings="results/provenance/settings.json",
-        managed=(
-            str(cfg_path("managed_variants")) if cfg_path("managed_variants") else []
-        ),
+        pedigree=lambda wc: f"results/run/pedigree/{SAMPLES[wc.sample].family}.tsv",
+        managed=str(MANAGED) if MANAGED else [],
         fasta=str(REFERENCE),
         fai=REF_FAI,
     output:
@@ -102,15 +77,9 @@ rule prioritise_variants:
     conda:
         "../../envs/hurtig.yaml"
     params:
-        managed=(
-            f"--managed {cfg_path('managed_variants')}"
-            if cfg_path("managed_variants")
-            else ""
-        ),
-        pedigree=lambda wc: family_sheet(SAMPLES[wc.sample].family),
+        managed=f"--managed {shlex.quote(str(MANAGED))}" if MANAGED else "",
     shell:
-        "ped=$(mktemp) && trap 'rm -f $ped' EXIT && printf '%s' {params.pedigree:q} > $ped"
-        " && hurtig prioritise --vcf {input.vcf} --samples $ped"
+        "hurtig prioritise --vcf {input.vcf} --samples {input.pedigree:q}"
         " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
         " --settings {input.settings} --fasta {input.fasta} {params.managed}"
         " --out-tsv {output.tsv} --out-json {output.json} 2> {log}"

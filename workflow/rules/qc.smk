@@ -1,4 +1,8 @@
-"""Per-sample alignment QC: samtools stats and mosdepth coverage."""
+"""Per-sample alignment QC (samtools stats, mosdepth coverage), the family's sample checks and
+the run's MultiQC page."""
+
+
+include: "helpers/qc.smk"
 
 
 rule compute_alignment_stats:
@@ -57,6 +61,7 @@ rule check_family:
         vcf=lambda wc: f"results/panels/_vcf/{wc.family}/{FAMILY_PANELS}.vcf.gz",
         tbi=lambda wc: f"results/panels/_vcf/{wc.family}/{FAMILY_PANELS}.vcf.gz.tbi",
         fai=REF_FAI,
+        pedigree="results/run/pedigree/{family}.tsv",
         summaries=lambda wc: expand(
             "results/qc/mosdepth/{sample}.mosdepth.summary.txt",
             sample=family_samples(wc.family),
@@ -72,15 +77,13 @@ rule check_family:
         "../../envs/hurtig.yaml"
     params:
         fai=lambda wc, input: input.fai[0],
-        build=config["reference"].get("build", "GRCh38"),
+        build=BUILD,
         mosdepth=lambda wc, input: " ".join(
             f"{s}={p}" for s, p in zip(family_samples(wc.family), input.summaries)
         ),
         override=override_args(),
-        pedigree=lambda wc: family_sheet(wc.family),
     shell:
-        "ped=$(mktemp) && trap 'rm -f $ped' EXIT && printf '%s' {params.pedigree:q} > $ped"
-        " && hurtig check-family --samples $ped --family {wildcards.family}"
+        "hurtig check-family --samples {input.pedigree:q} --family {wildcards.family}"
         " --vcf {input.vcf} --fai {params.fai} --mosdepth {params.mosdepth}"
         " --genome-build {params.build} {params.override} --out {output} 2> {log}"
 

@@ -1,5 +1,7 @@
 """Reference indexes (bwa, fai), built next to the FASTA when missing."""
 
+ALIGNMENT = config.get("alignment", {})
+ALIGNER = ALIGNMENT.get("aligner", "bwa")
 REF_FAI = [f"{REFERENCE}.fai"] + (
     [f"{REFERENCE}.gzi"] if str(REFERENCE).endswith(".gz") else []
 )

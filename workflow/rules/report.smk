@@ -1,10 +1,14 @@
-"""Provenance per sample and the clinical HTML report per sample and panel."""
+"""Provenance per sample and the clinical report (HTML, PDF, XLSX) per sample and panel."""
+
+
+include: "helpers/report.smk"
 
 
 rule write_provenance:
     input:
         unpack(provenance_inputs),
         cram="results/alignment/{sample}.cram",
+        run_config="results/run/config.json",
     output:
         "results/provenance/{sample}.json",
     log:
@@ -15,15 +19,14 @@ rule write_provenance:
     conda:
         "../../envs/hurtig.yaml"
     params:
-        config=json.dumps(config, sort_keys=True, default=str),
         inputs=lambda wc, input: " ".join(
-            f"{name}={path}" for name, path in input.items() if name != "cram"
+            shlex.quote(f"{name}={path}")
+            for name, path in input.items()
+            if name not in ("cram", "run_config")
         ),
     shell:
-        "printf '%s' {params.config:q} > {output}.config.json"
-        " && hurtig provenance --sample {wildcards.sample}"
-        " --config-json {output}.config.json --inputs {params.inputs} --out {output} 2> {log}"
-        " && rm -f {output}.config.json"
+        "hurtig provenance --sample {wildcards.sample}"
+        " --config-json {input.run_config:q} --inputs {params.inputs} --out {output} 2> {log}"
 
 
 rule render_report:
@@ -52,7 +55,7 @@ rule render_report:
     params:
         threshold=COVERAGE_THRESHOLD,
         sex=lambda wc: SAMPLES[wc.sample].sex,
-        build=config["reference"].get("build", "GRCh38"),
+        build=BUILD,
     shell:
         "hurtig render-report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
         " --samtools-stats {input.stats} --mosdepth-summary {input.summary}"

@@ -1,20 +1,20 @@
-"""Load ``samples.tsv`` into a pedigree of frozen person records.
+"""The run's one sample and pedigree model: ``samples.tsv`` as frozen person records.
 
 Columns: ``sample, family, father, mother, sex (male|female|unknown), affected (true|false),
-panels`` (comma-separated panel ids). A missing parent is an empty cell or ``0``.
+panels`` (comma-separated panel ids, optionally ``id@version``). A missing parent is an empty cell
+or ``0``. The workflow validates the whole sheet once at parse time (:func:`load_samples`); jobs
+read their family's rows, written by the workflow, with :func:`load_pedigree` (same checks).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-import pandas as pd
-
 from hurtig.errors import InputError
-
-REQUIRED_COLUMNS: tuple[str, ...] = ("sample", "family", "father", "mother", "sex", "affected")
+from hurtig.run.schemas import read_sheet
 
 
 class Sex(StrEnum):
@@ -86,85 +86,79 @@ class Pedigree:
         return tuple(p for p in self.people if sample in (p.father, p.mother))
 
 
-def _parent(value: str) -> str | None:
-    value = value.strip()
-    return None if value in ("", "0", ".") else value
+MISSING_PARENT = frozenset({"", "0"})
+"""Cell values of the father/mother columns that mean "no parent in the sheet"."""
+
+
+def load_samples(path: Path) -> dict[str, Person]:
+    """Read and validate samples.tsv: the one sample and pedigree model of a run.
+
+    Checks: known columns, the schema per row (``config/schemas/samples.schema.yaml``), unique
+    sample ids, parents present in the sheet and in the same family, father male / mother female
+    when sex is declared, nobody their own parent.
+
+    Returns:
+        Persons by sample id, in sheet order.
+
+    Raises:
+        InputError: one line naming the file, the row and the problem.
+    """
+    rows = read_sheet(path, "samples")
+    if not rows:
+        raise InputError(f"{path}: no samples")
+    samples: dict[str, Person] = {}
+    for number, row in enumerate(rows, start=2):
+        if row["sample"] in samples:
+            raise InputError(f"{path}: row {number}: sample '{row['sample']}' appears twice")
+        samples[row["sample"]] = Person(
+            sample=row["sample"],
+            family=row["family"],
+            father=None if row["father"] in MISSING_PARENT else row["father"],
+            mother=None if row["mother"] in MISSING_PARENT else row["mother"],
+            sex=Sex(row["sex"]),
+            affected=row["affected"] == "true",
+            panels=tuple(p for p in row["panels"].split(",") if p),
+        )
+    for number, person in enumerate(samples.values(), start=2):
+        _check_parents(path, number, person, samples)
+    return samples
+
+
+def _check_parents(path: Path, number: int, person: Person, samples: dict[str, Person]) -> None:
+    """Both parents of one row are in the sheet, in the family, of the right sex."""
+    for role, parent, sex in (
+        ("father", person.father, Sex.MALE),
+        ("mother", person.mother, Sex.FEMALE),
+    ):
+        if parent is None:
+            continue
+        where = f"{path}: row {number}"
+        if parent == person.sample:
+            raise InputError(f"{where}: sample '{parent}' is its own {role}")
+        if parent not in samples:
+            raise InputError(
+                f"{where}: {role} '{parent}' of sample '{person.sample}' is not in the sheet"
+            )
+        other = samples[parent]
+        if other.family != person.family:
+            raise InputError(
+                f"{where}: {role} '{parent}' is in family '{other.family}', not '{person.family}'"
+            )
+        if other.sex not in (sex, Sex.UNKNOWN):
+            raise InputError(f"{where}: {role} '{parent}' has sex {other.sex}, expected {sex}")
 
 
 def load_pedigree(path: str | Path) -> Pedigree:
-    """Read and check the sample sheet.
-
-    Args:
-        path: ``samples.tsv``.
-
-    Returns:
-        The pedigree.
+    """The pedigree of a samples.tsv (the whole sheet, or a family's rows written by the workflow).
 
     Raises:
-        InputError: unreadable file, missing columns, duplicate samples, bad sex/affected
-            values, parents outside the family, a parent of the wrong sex.
+        InputError: as :func:`load_samples`.
     """
-    path = Path(path)
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment=None)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise InputError(f"{path}: cannot read sample sheet ({err})") from err
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-    people: list[Person] = []
-    seen: set[str] = set()
-    for i, row in enumerate(df.to_dict("records"), start=2):
-        sample = row["sample"].strip()
-        if not sample:
-            raise InputError(f"{path}: line {i}: empty sample")
-        if sample in seen:
-            raise InputError(f"{path}: line {i}: sample {sample} listed twice")
-        seen.add(sample)
-        sex_s = row["sex"].strip().lower() or "unknown"
-        try:
-            sex = Sex(sex_s)
-        except ValueError as err:
-            raise InputError(f"{path}: line {i}: sex must be male, female or unknown") from err
-        aff = row["affected"].strip().lower()
-        if aff in ("true", "yes", "affected", "1"):
-            affected = True
-        elif aff in ("false", "no", "unaffected", "0", ""):
-            affected = False
-        else:
-            raise InputError(f"{path}: line {i}: affected must be true or false")
-        panels = tuple(p.strip() for p in row.get("panels", "").split(",") if p.strip())
-        people.append(
-            Person(
-                sample=sample,
-                family=row["family"].strip(),
-                father=_parent(row["father"]),
-                mother=_parent(row["mother"]),
-                sex=sex,
-                affected=affected,
-                panels=panels,
-            )
-        )
-    by_id = {p.sample: p for p in people}
-    for p in people:
-        if not p.family:
-            raise InputError(f"{path}: sample {p.sample}: empty family")
-        for role, pid, want in (("father", p.father, Sex.FEMALE), ("mother", p.mother, Sex.MALE)):
-            if pid is None:
-                continue
-            if pid == p.sample:
-                raise InputError(f"{path}: sample {p.sample} is its own {role}")
-            parent = by_id.get(pid)
-            if parent is None:
-                raise InputError(f"{path}: sample {p.sample}: {role} {pid} not in the sheet")
-            if parent.family != p.family:
-                raise InputError(f"{path}: sample {p.sample}: {role} {pid} in another family")
-            if parent.sex == want:
-                raise InputError(f"{path}: sample {p.sample}: {role} {pid} has sex {want.value}")
-    if not people:
-        raise InputError(f"{path}: no samples")
-    return Pedigree(people=tuple(people))
+    return Pedigree(people=tuple(load_samples(Path(path)).values()))
+
+
+PED_MISSING = frozenset({"", "0", "."})
+"""Parent ids of a PLINK PED file that mean "no parent"."""
 
 
 def load_ped(path: str | Path) -> Pedigree:
@@ -203,11 +197,30 @@ def load_ped(path: str | Path) -> Pedigree:
             Person(
                 sample=s,
                 family=fam,
-                father=f if _parent(f) and f in known else None,
-                mother=m if _parent(m) and m in known else None,
+                father=f if f not in PED_MISSING and f in known else None,
+                mother=m if m not in PED_MISSING and m in known else None,
                 sex=sex,
                 affected=aff,
             )
             for fam, s, f, m, sex, aff in rows
         )
     )
+
+
+SHEET_COLUMNS: tuple[str, ...] = ("sample", "family", "father", "mother", "sex", "affected", "panels")
+"""Columns of samples.tsv, in order."""
+
+
+def pedigree_sheet(people: Iterable[Person]) -> str:
+    """samples.tsv text of some persons without their panels (read back by :func:`load_pedigree`).
+
+    The workflow writes each family's pedigree this way for the family's jobs: editing a sample's
+    panels leaves the file unchanged (call once, filter many), a pedigree change rewrites it.
+    """
+    rows = ["\t".join(SHEET_COLUMNS)]
+    rows += [
+        f"{p.sample}\t{p.family}\t{p.father or ''}\t{p.mother or ''}\t{p.sex}"
+        f"\t{str(p.affected).lower()}\t"
+        for p in people
+    ]
+    return "\n".join(rows) + "\n"

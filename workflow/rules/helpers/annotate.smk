@@ -1,0 +1,58 @@
+"""Helpers of the annotate rules (annotate.smk): input functions, parameters, settings."""
+
+GNOMAD = cfg_path("annotation", "gnomad")
+CLINVAR = cfg_path("annotation", "clinvar")
+INHOUSE = cfg_path("annotation", "inhouse")
+SCORES = RUN.score_sources()
+SCORE_SOURCES = "results/run/score_sources.json"  # rule write_score_sources
+# Prepared (binary) copies of gnomAD, ClinVar and the score files, built once per source file by
+# prepare_annotation_source; point several runs at one shared folder.
+CACHE_DIR = str(cfg_path("annotation", "cache_dir") or "results/annotation_cache")
+CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
+
+
+def annotation_source_files():
+    return [str(p) for p in (GNOMAD, CLINVAR) if p] + [s["file"] for s in SCORES]
+
+
+def cached_sources():
+    """Source name -> file of the sources read through a prepared cache."""
+    out = {"gnomad": str(GNOMAD)} if GNOMAD else {}
+    if CLINVAR:
+        out["clinvar"] = str(CLINVAR)
+    out.update({s["name"]: s["file"] for s in SCORES})
+    return out
+
+
+def annotation_caches():
+    """Notes of the prepared sources (hurtig prepare-source --done) the annotation waits for."""
+    return [f"results/annotation_sources/{name}.json" for name in cached_sources()]
+
+
+def static_source_args():
+    """hurtig annotate / prepare-source options naming gnomAD, ClinVar and the score list."""
+    args = []
+    if SCORES:
+        args.append(f"--scores {shlex.quote(SCORE_SOURCES)}")
+    if GNOMAD:
+        args.append(f"--gnomad {shlex.quote(str(GNOMAD))}")
+    if CLINVAR:
+        args.append(f"--clinvar {shlex.quote(str(CLINVAR))}")
+    return args
+
+
+def source_args(family):
+    """hurtig annotate options for the configured sources (the family is not counted in-house)."""
+    args = []
+    if INHOUSE:
+        exclude = " ".join(shlex.quote(s) for s in family_samples(family))
+        args.append(
+            f"--inhouse {shlex.quote(str(INHOUSE))} --inhouse-exclude {exclude}"
+        )
+    args += static_source_args()
+    if cached_sources():
+        args.append(f"--cache-dir {shlex.quote(CACHE_DIR)}")
+    if CONTIG_MAP:
+        pairs = " ".join(shlex.quote(f"{k}={v}") for k, v in CONTIG_MAP.items())
+        args.append(f"--contig-map {pairs}")
+    return " ".join(args)
