@@ -4,7 +4,8 @@
 # Usage: bash scripts/demo.sh [WORKDIR] [extra snakemake arguments...]
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$REPO/scripts/install.sh"
+# --with-browser: the report PDF is printed by headless Chromium (rule print_report_pdf).
+bash "$REPO/scripts/install.sh" --with-browser
 WORKDIR="${1:-$REPO/demo-run}"
 shift || true
 umask 077  # patient data: results, logs and Snakemake's own records private to this user
