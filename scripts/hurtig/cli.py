@@ -24,10 +24,7 @@ class Command(NamedTuple):
 
 
 COMMANDS: dict[str, Command] = {
-    "check": Command("hurtig.run.check", "validate a config file, its sheets and files, run nothing"),
-    "write-run-files": Command(
-        "hurtig.run.run_files", "write a family's pedigree or the run settings for the jobs"
-    ),
+    "check": Command("hurtig.run.check", "validate a run: config, sheets, files, panels"),
     "make-shards": Command("hurtig.calling.shards", "cut the reference into balanced shards"),
     "panel-shards": Command("hurtig.calling.regions", "list the shards a panel's regions need"),
     "prepare-source": Command(

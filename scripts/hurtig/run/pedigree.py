@@ -207,7 +207,15 @@ def load_ped(path: str | Path) -> Pedigree:
     )
 
 
-SHEET_COLUMNS: tuple[str, ...] = ("sample", "family", "father", "mother", "sex", "affected", "panels")
+SHEET_COLUMNS: tuple[str, ...] = (
+    "sample",
+    "family",
+    "father",
+    "mother",
+    "sex",
+    "affected",
+    "panels",
+)
 """Columns of samples.tsv, in order."""
 
 
