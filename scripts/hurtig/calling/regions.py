@@ -80,7 +80,7 @@ def overlapping_shards(shard_beds: Mapping[str, Path], regions: Sequence[Path]) 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI: print the shards (ids from file names shard_<id>.bed) that overlap the region BEDs."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="hurtig panel-shards", description=__doc__)
     parser.add_argument("--shards", nargs="+", type=Path, required=True, help="shard_<id>.bed")
     parser.add_argument("--regions", nargs="+", type=Path, required=True, help="panel BEDs")
     args = parser.parse_args(argv)
