@@ -1,5 +1,9 @@
 """Parsers for QC tool outputs: fastp JSON, samtools stats, mosdepth summary and panel coverage.
 
+Also :func:`read_contig_depths` (per-contig mean depths of a mosdepth summary, for the sex check)
+and the panel coverage summaries the report shows (:func:`summarise_genes`,
+:func:`panel_fraction_at_threshold`, :func:`panel_mean_depth`).
+
 Every parser returns frozen dataclasses and raises `hurtig.errors.InputError` naming the file
 when the input is missing, unreadable or malformed.
 """
@@ -271,7 +275,14 @@ def parse_samtools_stats(path: str | Path) -> SamtoolsStats:
     missing = [key for key, (attr, _) in _SAMTOOLS_KEYS.items() if attr not in values]
     if missing:
         raise InputError(f"{path}: not samtools stats output (no SN {', '.join(missing)})")
-    return SamtoolsStats(**values)  # type: ignore[arg-type]
+    return SamtoolsStats(
+        raw_total_sequences=int(values["raw_total_sequences"]),
+        reads_mapped=int(values["reads_mapped"]),
+        reads_duplicated=int(values["reads_duplicated"]),
+        insert_size_average=float(values["insert_size_average"]),
+        error_rate=float(values["error_rate"]),
+        bases_mapped=int(values["bases_mapped"]),
+    )
 
 
 def parse_mosdepth_summary(path: str | Path) -> MosdepthSummary:
@@ -307,6 +318,38 @@ def parse_mosdepth_summary(path: str | Path) -> MosdepthSummary:
         total_length=rows["total"][0],
         region_mean=None if region is None else region[1],
     )
+
+
+def read_contig_depths(path: Path) -> dict[str, tuple[int, float]]:
+    """Per-contig (length, mean depth) from a mosdepth summary.
+
+    mosdepth's ``{contig}_region`` rows (over the ``--by`` regions: the pipeline passes the
+    callable, non-N reference) are preferred to the whole-contig rows, which count N gaps as
+    zero depth.
+    """
+    try:
+        with path.open(encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err
+    if not lines or not lines[0].startswith("chrom\tlength\tbases\tmean"):
+        raise InputError(f"{path}: not a mosdepth summary (header 'chrom length bases mean ...')")
+    whole: dict[str, tuple[int, float]] = {}
+    region: dict[str, tuple[int, float]] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        try:
+            length, mean = int(fields[1]), float(fields[3])
+        except (IndexError, ValueError) as err:
+            raise InputError(f"{path}: line {number}: bad length or mean") from err
+        name = fields[0]
+        if name in ("total", "total_region"):
+            continue
+        if name.endswith("_region"):
+            region[name.removesuffix("_region")] = (length, mean)
+        else:
+            whole[name] = (length, mean)
+    return {**whole, **region}
 
 
 def _split_name(name: str) -> tuple[str, str, str]:
