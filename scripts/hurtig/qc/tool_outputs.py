@@ -359,6 +359,50 @@ def _split_name(name: str) -> tuple[str, str, str]:
     return name, "", ""
 
 
+_RegionKey = tuple[str, int, int, str]  # chrom, start (0-based), end, name
+
+
+def _threshold_counts(path: Path, threshold: int) -> tuple[dict[_RegionKey, int], list[_RegionKey]]:
+    """Bases at ``threshold`` per region of a mosdepth thresholds file, and the file's order."""
+    lines = _read_lines(path)
+    if not lines or not lines[0].startswith("#chrom"):
+        raise InputError(f"{path}: no '#chrom start end region ...' header")
+    header = lines[0].split("\t")
+    column = f"{threshold}X"
+    if column not in header:
+        raise InputError(f"{path}: no {column} column (has {', '.join(header[4:]) or 'none'})")
+    index = header.index(column)
+    counts: dict[_RegionKey, int] = {}
+    order: list[_RegionKey] = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        try:
+            key = (fields[0], int(fields[1]), int(fields[2]), fields[3])
+            counts[key] = int(fields[index])
+        except (IndexError, ValueError) as err:
+            raise InputError(f"{path}: line {number} is malformed") from err
+        order.append(key)
+    return counts, order
+
+
+def _region_depths(path: Path) -> dict[_RegionKey, float]:
+    """Mean depth per region of a mosdepth regions file."""
+    depths: dict[_RegionKey, float] = {}
+    for number, line in enumerate(_read_lines(path), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        try:
+            depths[(fields[0], int(fields[1]), int(fields[2]), fields[3])] = float(fields[4])
+        except (IndexError, ValueError) as err:
+            raise InputError(
+                f"{path}: line {number} is malformed (expected chrom, start, end, name, mean depth)"
+            ) from err
+    return depths
+
+
 def parse_coverage(
     thresholds_path: str | Path, regions_path: str | Path, threshold: int = 20
 ) -> list[ExonCoverage]:
@@ -377,40 +421,8 @@ def parse_coverage(
             list different regions.
     """
     thresholds_path, regions_path = Path(thresholds_path), Path(regions_path)
-    lines = _read_lines(thresholds_path)
-    if not lines or not lines[0].startswith("#chrom"):
-        raise InputError(f"{thresholds_path}: no '#chrom start end region ...' header")
-    header = lines[0].split("\t")
-    column = f"{threshold}X"
-    if column not in header:
-        raise InputError(
-            f"{thresholds_path}: no {column} column (has {', '.join(header[4:]) or 'none'})"
-        )
-    index = header.index(column)
-    counts: dict[tuple[str, int, int, str], int] = {}
-    order: list[tuple[str, int, int, str]] = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        try:
-            key = (fields[0], int(fields[1]), int(fields[2]), fields[3])
-            counts[key] = int(fields[index])
-        except (IndexError, ValueError) as err:
-            raise InputError(f"{thresholds_path}: line {number} is malformed") from err
-        order.append(key)
-    depths: dict[tuple[str, int, int, str], float] = {}
-    for number, line in enumerate(_read_lines(regions_path), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        try:
-            depths[(fields[0], int(fields[1]), int(fields[2]), fields[3])] = float(fields[4])
-        except (IndexError, ValueError) as err:
-            raise InputError(
-                f"{regions_path}: line {number} is malformed (expected chrom, start, end, name, "
-                "mean depth)"
-            ) from err
+    counts, order = _threshold_counts(thresholds_path, threshold)
+    depths = _region_depths(regions_path)
     if set(depths) != set(counts):
         raise InputError(
             f"{regions_path}: regions differ from {thresholds_path.name} "
