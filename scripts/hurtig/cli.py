@@ -36,7 +36,7 @@ COMMANDS: dict[str, Command] = {
     "prioritise": Command(
         "hurtig.prioritise.candidates", "filter, assess and rank a panel's variants"
     ),
-    "check-family": Command("hurtig.qc.sample_checks", "sex and relatedness checks of a family"),
+    "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),
     "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),

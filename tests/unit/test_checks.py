@@ -1,4 +1,4 @@
-"""Tests for hurtig.qc.sample_checks: sex inference and relatedness, on BAMs and VCFs built here.
+"""Tests for the family checks (hurtig.qc): sex and relatedness, on BAMs and VCFs built here.
 
 The sex tests build a tiny reference (chr1, chrX, chrY), perfect reads for an XX and an XY
 genome, and run the real tools: samtools, mosdepth, bcftools mpileup/call.
@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from hurtig.errors import InputError
-from hurtig.qc import sample_checks as checks
-from hurtig.run.pedigree import Person, Sex
+from hurtig.qc import checks_file, family_checks, relatedness, sex, tool_outputs
+from hurtig.qc.cli import main
+from hurtig.qc.family_vcf import Genotypes
+from hurtig.run.pedigree import Person, Sex, load_pedigree
 
 LENGTHS = {"chr1": 30_000, "chrX": 30_000, "chrY": 15_000}
 READ = 100
@@ -87,7 +89,7 @@ def _sheet(path: Path, sample: str, sex: str) -> Path:
 
 def _run(genomes: dict[str, Path], tmp_path: Path, sample: str, declared: str) -> dict:
     out = tmp_path / "checks.json"
-    code = checks.main(
+    code = main(
         [
             "--samples", str(_sheet(tmp_path / "samples.tsv", sample, declared)),
             "--family", "fam", "--vcf", str(genomes[f"{sample}_vcf"]),
@@ -126,7 +128,7 @@ def test_sex_swap_fails(
 
 def test_sex_swap_override_is_recorded(genomes: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "checks.json"
-    checks.main(
+    main(
         [
             "--samples", str(_sheet(tmp_path / "samples.tsv", "male", "female")),
             "--family", "fam", "--vcf", str(genomes["male_vcf"]), "--fai", str(genomes["fai"]),
@@ -151,14 +153,14 @@ def test_unknown_declared_sex_is_information(genomes: dict[str, Path], tmp_path:
 
 def test_reference_without_sex_chromosomes_is_not_assessable() -> None:
     depths = {"chr21": (1000, 30.0)}
-    result = checks.infer_sex("female", "s", depths, ["chr21"], None)
+    result = sex.infer_sex("female", "s", depths, ["chr21"], None)
     assert result.status == "not assessable"
     assert result.reason == "not assessable (reference has no chrX/chrY)"
 
 
 def test_inconclusive_coverage_fails() -> None:
     depths = {"chr1": (1000, 30.0), "chrX": (1000, 30.0), "chrY": (1000, 15.0)}  # XXY-like
-    result = checks.infer_sex("male", "s", depths, ["chr1", "chrX", "chrY"], None)
+    result = sex.infer_sex("male", "s", depths, ["chr1", "chrX", "chrY"], None)
     assert result.status == "fail" and "neither XX nor XY" in result.reason
 
 
@@ -168,10 +170,10 @@ def test_read_contig_depths_prefers_region_rows(tmp_path: Path) -> None:
         "chrom\tlength\tbases\tmean\tmin\tmax\nchrX\t100\t500\t5.00\t0\t9\n"
         "chrX_region\t50\t500\t10.00\t0\t9\ntotal\t100\t500\t5.00\t0\t9\n"
     )
-    assert checks.read_contig_depths(summary) == {"chrX": (50, 10.0)}
+    assert tool_outputs.read_contig_depths(summary) == {"chrX": (50, 10.0)}
     summary.write_text("nonsense\n")
     with pytest.raises(InputError, match="not a mosdepth summary"):
-        checks.read_contig_depths(summary)
+        tool_outputs.read_contig_depths(summary)
 
 
 # ---------------------------------------------------------------- relatedness
@@ -189,7 +191,7 @@ def test_expected_kinships_of_a_pedigree() -> None:
         _person("sib", "dad", "mum"),
         _person("grandkid", "kid", None),
     ]
-    phi = checks.expected_kinships(family)
+    phi = relatedness.expected_kinships(family)
     assert phi[("kid", "dad")] == 0.25 and phi[("kid", "sib")] == 0.25
     assert phi[("dad", "mum")] == 0.0 and phi[("grandkid", "dad")] == 0.125
     assert phi[("kid", "kid")] == 0.5
@@ -209,16 +211,16 @@ def test_king_kinship_separates_parent_child_from_unrelated() -> None:
     kid = [dad[0][i] + mum[1][i] for i in range(4000)]
     dad_g = [a + b for a, b in zip(*dad, strict=True)]
     stranger_g = [a + b for a, b in zip(*stranger, strict=True)]
-    phi_po, sites, ibs0 = checks.king_kinship(kid, dad_g)
+    phi_po, sites, ibs0 = relatedness.king_kinship(kid, dad_g)
     assert phi_po is not None and 0.2 < phi_po < 0.3 and ibs0 == 0 and sites == 4000
-    phi_un, _, ibs0_un = checks.king_kinship(kid, stranger_g)
+    phi_un, _, ibs0_un = relatedness.king_kinship(kid, stranger_g)
     assert phi_un is not None and abs(phi_un) < 0.05 and ibs0_un and ibs0_un > 0.01
-    phi_dup, _, _ = checks.king_kinship(kid, kid)
+    phi_dup, _, _ = relatedness.king_kinship(kid, kid)
     assert phi_dup == 0.5
 
 
 def test_mendelian_counts_inconsistent_sites() -> None:
-    sites, bad = checks.mendelian([1, 2, 0, 2, None], [0, 1, 2, 0, 1], [1, 1, 0, 0, 1])
+    sites, bad = relatedness.mendelian([1, 2, 0, 2, None], [0, 1, 2, 0, 1], [1, 1, 0, 0, 1])
     # kid 1 from 0x1 ok; 2 from 1x1 ok; 0 from 2x0 bad; 2 from 0x0 bad; missing skipped.
     assert (sites, bad) == (4, 2)
 
@@ -226,7 +228,7 @@ def test_mendelian_counts_inconsistent_sites() -> None:
 def test_trio_with_wrong_parent_fails() -> None:
     dad, mum, stranger = _population(2000, 4), _population(2000, 5), _population(2000, 6)
     kid = tuple(dad[0][i] + mum[1][i] for i in range(2000))
-    geno = checks.Genotypes(
+    geno = Genotypes(
         ("kid", "dad", "mum"),
         tuple(
             zip(
@@ -238,29 +240,27 @@ def test_trio_with_wrong_parent_fails() -> None:
         ),
     )
     family = [_person("kid", "dad", "mum"), _person("dad"), _person("mum")]
-    (trio,) = checks.check_trios(family, geno)
+    (trio,) = relatedness.check_trios(family, geno)
     assert trio.status == "fail" and trio.rate is not None and trio.rate > 0.05
     # The duo check (no complete trio) catches it with kinship alone.
     duo = [_person("kid", "dad", None), _person("dad")]
-    geno_duo = checks.Genotypes(("kid", "dad"), tuple((row[0], row[1]) for row in geno.dosages))
-    (pair,) = checks.check_pairs(duo, geno_duo)
+    geno_duo = Genotypes(("kid", "dad"), tuple((row[0], row[1]) for row in geno.dosages))
+    (pair,) = relatedness.check_pairs(duo, geno_duo)
     assert pair.status == "fail" and "unrelated" in pair.reason
 
 
 def test_override_needs_reason_and_known_names(tmp_path: Path) -> None:
     sheet = _sheet(tmp_path / "samples.tsv", "s", "male")
-    from hurtig.run.pedigree import load_pedigree
-
     pedigree = load_pedigree(sheet)
     args = (pedigree, "fam", tmp_path / "x.vcf.gz", tmp_path / "x.fai", {"s": tmp_path / "m"})
     with pytest.raises(InputError, match="override_reason"):
-        checks.family_checks(*args, overrides=["sex"])
+        family_checks.family_checks(*args, overrides=["sex"])
     with pytest.raises(InputError, match="unknown check"):
-        checks.family_checks(*args, overrides=["blood_type"], override_reason="x")
+        family_checks.family_checks(*args, overrides=["blood_type"], override_reason="x")
 
 
-def test_load_checks_rejects_other_json(tmp_path: Path) -> None:
+def test_read_checks_rejects_other_json(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     path.write_text('{"a": 1}')
     with pytest.raises(InputError, match="not a hurtig checks file"):
-        checks.load_checks(path)
+        checks_file.read_checks(path)

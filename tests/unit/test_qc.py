@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,9 +21,11 @@ needs_samtools = pytest.mark.skipif(
 )
 
 
-def fastp_json(path: Path, reads: int, bases: int, q30: float, dup: float | None, peak=None):
+def fastp_json(
+    path: Path, reads: int, bases: int, q30: float, dup: float | None, peak: int | None = None
+) -> Path:
     block = {"total_reads": reads, "total_bases": bases, "q30_rate": q30, "q20_rate": 1.0}
-    data: dict = {
+    data: dict[str, Any] = {
         "summary": {
             "fastp_version": "0.23.2",
             "sequencing": "paired end (50 cycles + 50 cycles)",
@@ -152,7 +155,9 @@ def test_parse_mosdepth_summary(tmp_path: Path) -> None:
         qc.parse_mosdepth_summary(path)
 
 
-def write_coverage(tmp_path: Path, rows, column: str = "20X") -> tuple[Path, Path]:
+def write_coverage(
+    tmp_path: Path, rows: list[tuple[str, int, int, str, float, int]], column: str = "20X"
+) -> tuple[Path, Path]:
     thresholds = tmp_path / "c.thresholds.bed.gz"
     regions = tmp_path / "c.regions.bed.gz"
     with gzip.open(thresholds, "wt") as t, gzip.open(regions, "wt") as r:

@@ -1,10 +1,12 @@
-"""Tests for hurtig.report.html: the self-contained clinical HTML report."""
+"""Tests for hurtig.report.html: the self-contained clinical HTML report (from the report model)."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import dataclasses
 import gzip
+import importlib.util
 import json
 import re
 import shutil
@@ -12,14 +14,28 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from hurtig.errors import run_cli
-from hurtig.prioritise.columns import EXTRA_COLUMNS
-from hurtig.report import html as report
-from hurtig.report.html import ReportInputs, Thresholds, main, render_report
+from hurtig.errors import InputError, run_cli
+from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
+from hurtig.qc.checks_file import (
+    CheckStatus,
+    Failure,
+    FamilyChecks,
+    RelatednessChecks,
+    SexCheck,
+    SexChecks,
+    write_checks,
+)
+from hurtig.report import formatting, sections, xlsx
+from hurtig.report.html import main, render_report
+from hurtig.report.model import ReportInputs, ReportModel, ReportSection, flatten
+from hurtig.report.prioritised_input import read_tsv
+from hurtig.report.qc_verdict import Thresholds
+from hurtig.report.variants import variant_links
 
-TSV_HEADER = [*report.TSV_COLUMNS, *EXTRA_COLUMNS]
+TSV_HEADER = [*CONTRACT_COLUMNS, *EXTRA_COLUMNS]
 
 VARIANTS = [
     {
@@ -182,7 +198,7 @@ def write_samtools_stats(tmp_path: Path) -> Path:
 
 
 def write_mosdepth(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """mosdepth summary + `--by` regions/thresholds files for 3 exons (GENEB exon2 is low)."""
+    """The mosdepth summary + `--by` regions/thresholds files for 3 exons (GENEB exon2 is low)."""
     summary = tmp_path / "S1.mosdepth.summary.txt"
     summary.write_text(
         "chrom\tlength\tbases\tmean\tmin\tmax\n"
@@ -228,7 +244,7 @@ def write_provenance(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def tool_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """fastp JSON and samtools stats, made once per module (running the tools takes ~1 s)."""
+    """The fastp JSON and samtools stats, made once per module (running the tools takes ~1 s)."""
     folder = tmp_path_factory.mktemp("tools")
     return write_fastp(folder), write_samtools_stats(folder)
 
@@ -347,7 +363,7 @@ def test_variant_links(inputs: ReportInputs) -> None:
     assert "https://gnomad.broadinstitute.org/variant/1-150-C-T?dataset=gnomad_r4" in html
     assert "https://genome.ucsc.edu/cgi-bin/hgTracks?db=hg38&amp;position=chr1:125-175" in html
     assert "https://www.ncbi.nlm.nih.gov/clinvar/?term=" in html
-    links37 = report.variant_links(VARIANTS[0], "GRCh37")
+    links37 = variant_links(VARIANTS[0], "GRCh37")
     assert "db=hg19" in links37["UCSC"]
     assert "chrpos37" in links37["ClinVar"]
 
@@ -419,19 +435,143 @@ def test_mismatched_json_is_input_error(
 def test_missing_tsv_column_is_input_error(tmp_path: Path, inputs: ReportInputs) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("rank\tgene\n1\tX\n")
-    with pytest.raises(report.InputError, match="missing column"):
-        report.read_tsv(bad)
+    with pytest.raises(InputError, match="missing column"):
+        read_tsv(bad)
 
 
 def test_formatters() -> None:
-    assert report.fmt_af("0.00012") == "1.20e-04"
-    assert report.fmt_af("0.25") == "0.2500"
-    assert report.fmt_af("") == ""
-    assert report.fmt_pct(0.955) == "95.5 %"
-    assert report.fmt_pct(None) == "–"
-    assert report.fmt_int(1234567) == "1\u2009234\u2009567"
-    assert report.fmt_points(3) == "+3"
-    assert report.flatten({"b": {"x": [1, 2]}, "a": "t"}) == [("a", "t"), ("b.x", "[1, 2]")]
+    assert formatting.fmt_af("0.00012") == "1.20e-04"
+    assert formatting.fmt_af("0.25") == "0.2500"
+    assert formatting.fmt_af("") == ""
+    assert formatting.fmt_pct(0.955) == "95.5 %"
+    assert formatting.fmt_pct(None) == "–"
+    assert formatting.fmt_int(1234567) == "1\u2009234\u2009567"
+    assert formatting.fmt_points(3) == "+3"
+    assert flatten({"b": {"x": [1, 2]}, "a": "t"}) == [("a", "t"), ("b.x", "[1, 2]")]
+
+
+def test_affected_row_renders_when_the_json_has_it(tmp_path: Path, inputs: ReportInputs) -> None:
+    assert inputs.json is not None
+    data = json.loads(inputs.json.read_text())
+    assert "affected" not in data
+    assert "<dt>Affected</dt>" not in render_report(inputs)
+    for value, shown in ((True, "yes"), (False, "no"), ("true", "yes"), ("false", "no")):
+        js = tmp_path / f"affected-{value}.json"
+        js.write_text(json.dumps({**data, "affected": value}))
+        html = render_report(dataclasses.replace(inputs, json=js))
+        assert f"<dt>Affected</dt><dd>{shown}</dd>" in html, value
+
+
+def checks_file(tmp_path: Path, usable: bool) -> Path:
+    """A family checks file for S1 (a failed sex check unless ``usable``)."""
+    status = CheckStatus.PASS if usable else CheckStatus.FAIL
+    reason = "declared female, inferred female" if usable else "declared female but inferred male"
+    checks = FamilyChecks(
+        family="FAM1",
+        build="GRCh38",
+        sex=SexChecks(status, (SexCheck("S1", "female", "female", status, reason, 1.0, 0.0),)),
+        relatedness=RelatednessChecks(CheckStatus.NOT_ASSESSABLE, 0, (), ()),
+        failures=() if usable else (Failure("sex", reason),),
+        override_checks=(),
+        override_reason="",
+        overridden=(),
+        clinical_use=usable,
+    )
+    path = tmp_path / f"checks-{usable}.json"
+    write_checks(checks, path)
+    return path
+
+
+def xlsx_args(inp: ReportInputs, checks: Path, out: Path) -> list[str]:
+    return [
+        "--sample", "S1", "--panel", "epi", "--tsv", str(inp.tsv), "--fastp",
+        *map(str, inp.fastp), "--samtools-stats", str(inp.samtools_stats), "--mosdepth-summary",
+        str(inp.mosdepth_summary), "--coverage-thresholds", str(inp.coverage_thresholds),
+        "--coverage-regions", str(inp.coverage_regions), "--checks", str(checks), "--out", str(out),
+    ]  # fmt: skip
+
+
+def test_xlsx_renders_the_report_model(tmp_path: Path, inputs: ReportInputs) -> None:
+    out = tmp_path / "S1.xlsx"
+    assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, False), out)) == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Summary", "Variants", "Gene coverage", "Exon coverage", "QC",
+                               "Sample checks"]  # fmt: skip
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
+    assert summary["status"] == "NOT FOR CLINICAL USE"
+    assert summary["failed check: sex"] == "declared female but inferred male"
+    assert summary["variants"] == 2 and summary["coverage threshold"] == 20
+    variants = list(book["Variants"].iter_rows(values_only=True))
+    assert list(variants[0]) == TSV_HEADER
+    assert variants[1][:3] == (1, "chr1", 150) and variants[2][TSV_HEADER.index("gene")] == "GENEB"
+    genes = list(book["Gene coverage"].iter_rows(values_only=True))
+    assert [g[0] for g in genes[1:]] == ["GENEA", "GENEB"] and genes[2][4] == 0.7
+    checks = list(book["Sample checks"].iter_rows(values_only=True))
+    assert checks[1] == ("Sex · S1", "fail", "declared female but inferred male")
+    usable = tmp_path / "usable.xlsx"
+    assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, True), usable)) == 0
+    status = openpyxl.load_workbook(usable)["Summary"]["B4"].value
+    assert status == "for clinical use (sample checks passed)"
+
+
+def test_renderers_share_the_model_not_each_other() -> None:
+    def imports(module: str) -> set[str]:
+        origin = importlib.util.find_spec(module)
+        assert origin is not None and origin.origin is not None
+        tree = ast.parse(Path(origin.origin).read_text())
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    html_imports, xlsx_imports = imports("hurtig.report.html"), imports("hurtig.report.xlsx")
+    assert "hurtig.report.html" not in xlsx_imports and "hurtig.report.xlsx" not in html_imports
+    assert {"hurtig.report.model", "hurtig.report.sections"} <= html_imports & xlsx_imports
+
+
+def low_coverage_exons(model: ReportModel) -> ReportSection | None:
+    """The recipe's example section: exons below the threshold, as a table."""
+    if not model.coverage.low_exons:
+        return None
+    return ReportSection(
+        id="sec-low-exons",
+        title="Exons below threshold",
+        nav_label="Low exons",
+        columns=("Gene", "Exon", f"Bases < {model.coverage.threshold}×"),
+        rows=tuple((e.gene, e.exon, e.bases_below_threshold) for e in model.coverage.low_exons),
+        intro="Variants in these exons may have been missed.",
+    )
+
+
+def test_recipe_new_section_in_html_and_xlsx(
+    tmp_path: Path, inputs: ReportInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    before = render_report(inputs)
+    assert "sec-low-exons" not in before
+    # The recipe: register the section's builder in REPORT_SECTIONS, where it should appear.
+    registered = list(sections.REPORT_SECTIONS)
+    registered.insert(registered.index(sections.provenance), low_coverage_exons)
+    monkeypatch.setattr(sections, "REPORT_SECTIONS", tuple(registered))
+    out = tmp_path / "report.html"
+    assert main(cli_args(inputs, out)) == 0
+    html = out.read_text()
+    assert '<a href="#sec-low-exons">Low exons</a>\n  <a href="#sec-provenance">' in html
+    assert html.index('id="sec-qc"') < html.index('id="sec-low-exons"')
+    assert html.index('id="sec-low-exons"') < html.index('id="sec-provenance"')
+    table = html.split('<table id="sec-low-exons-table">')[1].split("</table>")[0]
+    assert "<th>Bases &lt; 20×</th>" in table
+    assert "<tr><td>GENEB</td><td>exon2</td><td>60</td></tr>" in table
+    assert "may have been missed.</p>" in html
+    # Nothing else changed.
+    start, end = html.index('<h2 id="sec-low-exons">'), html.index('<h2 id="sec-provenance">')
+    assert (html[:start] + html[end:]).replace(
+        '  <a href="#sec-low-exons">Low exons</a>\n', ""
+    ) == before
+    xlsx_out = tmp_path / "report.xlsx"
+    assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, True), xlsx_out)) == 0
+    sheet = openpyxl.load_workbook(xlsx_out)["Exons below threshold"]
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("Gene", "Exon", "Bases < 20×"),
+        ("GENEB", "exon2", 60),
+    ]
 
 
 SORT_HARNESS = """<script>

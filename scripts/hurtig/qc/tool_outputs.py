@@ -1,5 +1,9 @@
 """Parsers for QC tool outputs: fastp JSON, samtools stats, mosdepth summary and panel coverage.
 
+Also :func:`read_contig_depths` (per-contig mean depths of a mosdepth summary, for the sex check)
+and the panel coverage summaries the report shows (:func:`summarise_genes`,
+:func:`panel_fraction_at_threshold`, :func:`panel_mean_depth`).
+
 Every parser returns frozen dataclasses and raises `hurtig.errors.InputError` naming the file
 when the input is missing, unreadable or malformed.
 """
@@ -271,7 +275,14 @@ def parse_samtools_stats(path: str | Path) -> SamtoolsStats:
     missing = [key for key, (attr, _) in _SAMTOOLS_KEYS.items() if attr not in values]
     if missing:
         raise InputError(f"{path}: not samtools stats output (no SN {', '.join(missing)})")
-    return SamtoolsStats(**values)  # type: ignore[arg-type]
+    return SamtoolsStats(
+        raw_total_sequences=int(values["raw_total_sequences"]),
+        reads_mapped=int(values["reads_mapped"]),
+        reads_duplicated=int(values["reads_duplicated"]),
+        insert_size_average=float(values["insert_size_average"]),
+        error_rate=float(values["error_rate"]),
+        bases_mapped=int(values["bases_mapped"]),
+    )
 
 
 def parse_mosdepth_summary(path: str | Path) -> MosdepthSummary:
@@ -309,11 +320,87 @@ def parse_mosdepth_summary(path: str | Path) -> MosdepthSummary:
     )
 
 
+def read_contig_depths(path: Path) -> dict[str, tuple[int, float]]:
+    """Per-contig (length, mean depth) from a mosdepth summary.
+
+    mosdepth's ``{contig}_region`` rows (over the ``--by`` regions: the pipeline passes the
+    callable, non-N reference) are preferred to the whole-contig rows, which count N gaps as
+    zero depth.
+    """
+    try:
+        with path.open(encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err
+    if not lines or not lines[0].startswith("chrom\tlength\tbases\tmean"):
+        raise InputError(f"{path}: not a mosdepth summary (header 'chrom length bases mean ...')")
+    whole: dict[str, tuple[int, float]] = {}
+    region: dict[str, tuple[int, float]] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        try:
+            length, mean = int(fields[1]), float(fields[3])
+        except (IndexError, ValueError) as err:
+            raise InputError(f"{path}: line {number}: bad length or mean") from err
+        name = fields[0]
+        if name in ("total", "total_region"):
+            continue
+        if name.endswith("_region"):
+            region[name.removesuffix("_region")] = (length, mean)
+        else:
+            whole[name] = (length, mean)
+    return {**whole, **region}
+
+
 def _split_name(name: str) -> tuple[str, str, str]:
     parts = name.split("|")
     if len(parts) == 3:
         return parts[0], parts[1], parts[2]
     return name, "", ""
+
+
+_RegionKey = tuple[str, int, int, str]  # chrom, start (0-based), end, name
+
+
+def _threshold_counts(path: Path, threshold: int) -> tuple[dict[_RegionKey, int], list[_RegionKey]]:
+    """Bases at ``threshold`` per region of a mosdepth thresholds file, and the file's order."""
+    lines = _read_lines(path)
+    if not lines or not lines[0].startswith("#chrom"):
+        raise InputError(f"{path}: no '#chrom start end region ...' header")
+    header = lines[0].split("\t")
+    column = f"{threshold}X"
+    if column not in header:
+        raise InputError(f"{path}: no {column} column (has {', '.join(header[4:]) or 'none'})")
+    index = header.index(column)
+    counts: dict[_RegionKey, int] = {}
+    order: list[_RegionKey] = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        try:
+            key = (fields[0], int(fields[1]), int(fields[2]), fields[3])
+            counts[key] = int(fields[index])
+        except (IndexError, ValueError) as err:
+            raise InputError(f"{path}: line {number} is malformed") from err
+        order.append(key)
+    return counts, order
+
+
+def _region_depths(path: Path) -> dict[_RegionKey, float]:
+    """Mean depth per region of a mosdepth regions file."""
+    depths: dict[_RegionKey, float] = {}
+    for number, line in enumerate(_read_lines(path), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        try:
+            depths[(fields[0], int(fields[1]), int(fields[2]), fields[3])] = float(fields[4])
+        except (IndexError, ValueError) as err:
+            raise InputError(
+                f"{path}: line {number} is malformed (expected chrom, start, end, name, mean depth)"
+            ) from err
+    return depths
 
 
 def parse_coverage(
@@ -334,40 +421,8 @@ def parse_coverage(
             list different regions.
     """
     thresholds_path, regions_path = Path(thresholds_path), Path(regions_path)
-    lines = _read_lines(thresholds_path)
-    if not lines or not lines[0].startswith("#chrom"):
-        raise InputError(f"{thresholds_path}: no '#chrom start end region ...' header")
-    header = lines[0].split("\t")
-    column = f"{threshold}X"
-    if column not in header:
-        raise InputError(
-            f"{thresholds_path}: no {column} column (has {', '.join(header[4:]) or 'none'})"
-        )
-    index = header.index(column)
-    counts: dict[tuple[str, int, int, str], int] = {}
-    order: list[tuple[str, int, int, str]] = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        fields = line.split("\t")
-        try:
-            key = (fields[0], int(fields[1]), int(fields[2]), fields[3])
-            counts[key] = int(fields[index])
-        except (IndexError, ValueError) as err:
-            raise InputError(f"{thresholds_path}: line {number} is malformed") from err
-        order.append(key)
-    depths: dict[tuple[str, int, int, str], float] = {}
-    for number, line in enumerate(_read_lines(regions_path), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        try:
-            depths[(fields[0], int(fields[1]), int(fields[2]), fields[3])] = float(fields[4])
-        except (IndexError, ValueError) as err:
-            raise InputError(
-                f"{regions_path}: line {number} is malformed (expected chrom, start, end, name, "
-                "mean depth)"
-            ) from err
+    counts, order = _threshold_counts(thresholds_path, threshold)
+    depths = _region_depths(regions_path)
     if set(depths) != set(counts):
         raise InputError(
             f"{regions_path}: regions differ from {thresholds_path.name} "

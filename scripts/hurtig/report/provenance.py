@@ -5,15 +5,8 @@ Usage::
     hurtig provenance --sample S --config-json CONFIG.json \
         --inputs name=path [name=path ...] --out results/provenance/S.json [--repo DIR]
 
-The JSON (``schema`` ``hurtig-provenance/1``)::
-
-    {"schema", "sample", "created_utc",
-     "pipeline": {"name", "version", "git_commit", "git_dirty"},
-     "tools": {"bwa": "0.7.17-r1188", ...},          # "not found" when missing
-     "config": {"file", "sha256"},                   # SHA256 of canonical JSON (sorted keys)
-     "inputs": [{"name", "path", "size", "sha256"}, ...]}
-
-The host name is deliberately not recorded.
+The record and its JSON are defined in :mod:`hurtig.report.provenance_file`. The host name is
+deliberately not recorded.
 """
 
 from __future__ import annotations
@@ -34,10 +27,17 @@ from pathlib import Path
 
 import hurtig
 from hurtig.errors import InputError
-from hurtig.io.files import sha256_file, write_text_atomic
+from hurtig.io.files import sha256_file
+from hurtig.report.provenance_file import (
+    SCHEMA,
+    ConfigDigest,
+    InputFile,
+    PipelineState,
+    Provenance,
+    write_provenance,
+)
 from hurtig.run.layout import REPO_DIR
 
-SCHEMA = "hurtig-provenance/1"
 NOT_FOUND = "not found"
 UNKNOWN = "unknown"
 
@@ -151,7 +151,7 @@ def parse_inputs(items: Sequence[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def checksum_inputs(pairs: Sequence[tuple[str, str]], threads: int = 4) -> list[dict[str, object]]:
+def checksum_inputs(pairs: Sequence[tuple[str, str]], threads: int = 4) -> tuple[InputFile, ...]:
     """SHA256 and size of each named file (hashed in parallel, 1 MiB blocks).
 
     Args:
@@ -159,17 +159,17 @@ def checksum_inputs(pairs: Sequence[tuple[str, str]], threads: int = 4) -> list[
         threads: files hashed at once.
 
     Returns:
-        ``[{name, path, size, sha256}]`` in the given order.
+        The inputs in the given order.
     """
     for name, path in pairs:
         if not Path(path).is_file():
             raise InputError(f"{path}: input '{name}' not found")
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         digests = list(pool.map(lambda pair: sha256_file(pair[1]), pairs))
-    return [
-        {"name": name, "path": path, "size": Path(path).stat().st_size, "sha256": digest}
+    return tuple(
+        InputFile(name=name, path=path, size=Path(path).stat().st_size, sha256=digest)
         for (name, path), digest in zip(pairs, digests, strict=True)
-    ]
+    )
 
 
 def build_provenance(
@@ -178,7 +178,7 @@ def build_provenance(
     inputs: Sequence[tuple[str, str]],
     repo: str | os.PathLike[str] = REPO_DIR,
     threads: int = 4,
-) -> dict[str, object]:
+) -> Provenance:
     """Assemble the provenance record for one sample.
 
     Args:
@@ -189,7 +189,7 @@ def build_provenance(
         threads: files hashed at once.
 
     Returns:
-        The JSON-serialisable record.
+        The record.
     """
     config_path = Path(config_json)
     try:
@@ -199,28 +199,18 @@ def build_provenance(
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise InputError(f"{config_path}: not valid JSON ({err})") from err
     commit, dirty = git_state(repo)
-    return {
-        "schema": SCHEMA,
-        "sample": sample,
-        "created_utc": dt.datetime.now(dt.UTC)
-        .replace(microsecond=0)
-        .isoformat()
-        .replace("+00:00", "Z"),
-        "pipeline": {
-            "name": "hurtig",
-            "version": hurtig.__version__,
-            "git_commit": commit,
-            "git_dirty": dirty,
-        },
-        "tools": tool_versions(),
-        "config": {"file": config_path.name, "sha256": canonical_json_sha256(config)},
-        "inputs": checksum_inputs(inputs, threads),
-    }
-
-
-def write_json(record: dict[str, object], out: str | os.PathLike[str]) -> None:
-    """Write JSON atomically (temporary file in the same folder, then rename)."""
-    write_text_atomic(Path(out), json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return Provenance(
+        schema=SCHEMA,
+        sample=sample,
+        created_utc=created,
+        pipeline=PipelineState(
+            name="hurtig", version=hurtig.__version__, git_commit=commit, git_dirty=dirty
+        ),
+        tools=tool_versions(),
+        config=ConfigDigest(file=config_path.name, sha256=canonical_json_sha256(config)),
+        inputs=checksum_inputs(inputs, threads),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,5 +231,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = build_provenance(
         args.sample, args.config_json, parse_inputs(args.inputs), args.repo, args.threads
     )
-    write_json(record, args.out)
+    write_provenance(record, Path(args.out))
     return 0

@@ -1,15 +1,15 @@
-"""The report as a spreadsheet (XLSX) for labs that work in spreadsheets.
+"""The report as a spreadsheet (XLSX) for labs that work in spreadsheets: the report model's sheets.
 
 Sheets: ``Summary`` (sample, panel, clinical-use verdict with the reasons), ``Variants`` (the
 prioritised TSV, same columns in the same order, numbers as numbers), ``Gene coverage`` and
 ``Exon coverage`` (mosdepth figures at the coverage threshold), ``QC`` (fastp, samtools stats,
-mosdepth) and ``Sample checks`` (sex and relatedness, from ``hurtig.qc.sample_checks``).
+mosdepth) and ``Sample checks`` (sex and relatedness, from ``hurtig check-family``); then one
+sheet per table section of the model (:mod:`hurtig.report.sections`).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import tempfile
 from collections.abc import Sequence
@@ -22,16 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hurtig.errors import InputError
-from hurtig.qc.sample_checks import load_checks
-from hurtig.qc.tool_outputs import (
-    combine_fastp,
-    parse_coverage,
-    parse_fastp,
-    parse_mosdepth_summary,
-    parse_samtools_stats,
-    summarise_genes,
-)
-from hurtig.report.html import clinical_use, read_tsv
+from hurtig.report.model import ReportInputs, ReportModel, ReportOptions
+from hurtig.report.qc_verdict import Thresholds
+from hurtig.report.sections import report_model
 
 BOLD = Font(bold=True)
 NUMERIC = frozenset(
@@ -64,144 +57,99 @@ def _write(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
 
 
-def build_workbook(
-    sample: str,
-    panel: str,
-    tsv: Path,
-    fastp: Sequence[Path],
-    samtools_stats: Path,
-    mosdepth_summary: Path,
-    coverage_thresholds: Path,
-    coverage_regions: Path,
-    checks: Path,
-    threshold: int = 20,
-) -> Workbook:
-    """Build the workbook (see the module docstring for the sheets)."""
-    rows = read_tsv(tsv)
-    with tsv.open(encoding="utf-8", newline="") as handle:
-        header = next(csv.reader(handle, delimiter="\t"))
-    exons = parse_coverage(coverage_thresholds, coverage_regions, threshold)
-    genes = summarise_genes(exons)
-    totals = combine_fastp([parse_fastp(p) for p in fastp])
-    stats = parse_samtools_stats(samtools_stats)
-    depth = parse_mosdepth_summary(mosdepth_summary)
-    check_data = load_checks(checks)
-    verdict = clinical_use(check_data, sample)
-
-    book = Workbook()
+def _summary_sheet(book: Workbook, model: ReportModel) -> None:
     summary = book.active
     assert summary is not None
     summary.title = "Summary"
+    verdict = model.clinical_use
     status = "for clinical use (sample checks passed)" if verdict.usable else "NOT FOR CLINICAL USE"
     _write(
         summary,
         ["item", "value"],
         [
-            ["sample", sample],
-            ["panel", panel],
+            ["sample", model.sample],
+            ["panel", model.panel.id],
             ["status", status],
             *(["failed check: " + c, r] for c, r in verdict.failures),
             *(["overridden check: " + c, r] for c, r in verdict.overridden),
             *([["override reason", verdict.override_reason]] if verdict.overridden else []),
             ["inferred sex", verdict.sex_reason],
-            ["variants", len(rows)],
-            ["coverage threshold", threshold],
+            ["variants", len(model.variants)],
+            ["coverage threshold", model.coverage.threshold],
         ],
     )
     if not verdict.usable:
         for cell in summary[4]:
             cell.font, cell.fill = BOLD, WARN
 
-    _write(
-        book.create_sheet("Variants"),
-        header,
-        [
-            [
-                cell_value(row.get(column, "")) if column in NUMERIC else row.get(column, "")
-                for column in header
-            ]
-            for row in rows
-        ],
-    )
+
+def _coverage_sheets(book: Workbook, model: ReportModel) -> None:
+    threshold = model.coverage.threshold
     _write(
         book.create_sheet("Gene coverage"),
+        ["gene", "transcript", "exons", "bases", f"fraction_ge_{threshold}x", "mean_depth",
+         "exons_not_fully_covered"],
         [
-            "gene",
-            "transcript",
-            "exons",
-            "bases",
-            f"fraction_ge_{threshold}x",
-            "mean_depth",
-            "exons_not_fully_covered",
+            [g.gene, g.transcript, g.exons, g.length, round(g.fraction_at_threshold, 6),
+             round(g.mean_depth, 4), g.low_exons]
+            for g in model.coverage.genes
         ],
-        [
-            [
-                g.gene,
-                g.transcript,
-                g.exons,
-                g.length,
-                round(g.fraction_at_threshold, 6),
-                round(g.mean_depth, 4),
-                g.low_exons,
-            ]
-            for g in genes
-        ],
-    )
+    )  # fmt: skip
     _write(
         book.create_sheet("Exon coverage"),
+        ["gene", "transcript", "exon", "chrom", "start", "end", "length",
+         f"bases_ge_{threshold}x", f"fraction_ge_{threshold}x", "mean_depth"],
         [
-            "gene",
-            "transcript",
-            "exon",
-            "chrom",
-            "start",
-            "end",
-            "length",
-            f"bases_ge_{threshold}x",
-            f"fraction_ge_{threshold}x",
-            "mean_depth",
+            [e.gene, e.transcript, e.exon, e.chrom, e.start, e.end, e.length,
+             e.bases_at_threshold, round(e.fraction_at_threshold, 6), e.mean_depth]
+            for e in model.coverage.exons
         ],
-        [
-            [
-                e.gene,
-                e.transcript,
-                e.exon,
-                e.chrom,
-                e.start,
-                e.end,
-                e.length,
-                e.bases_at_threshold,
-                round(e.fraction_at_threshold, 6),
-                e.mean_depth,
-            ]
-            for e in exons
-        ],
-    )
+    )  # fmt: skip
+
+
+def _qc_rows(model: ReportModel) -> list[list[Any]]:
+    totals, stats, depth = model.qc.fastp, model.qc.samtools, model.qc.mosdepth
+    return [
+        ["reads before filtering", totals.reads_before, "fastp"],
+        ["reads after filtering", totals.reads_after, "fastp"],
+        ["q30 rate before", totals.q30_rate_before, "fastp"],
+        ["q30 rate after", totals.q30_rate_after, "fastp"],
+        ["duplication rate (estimate)", totals.duplication_rate, "fastp"],
+        ["raw total sequences", stats.raw_total_sequences, "samtools stats"],
+        ["reads mapped", stats.reads_mapped, "samtools stats"],
+        ["mapping rate", stats.mapping_rate, "samtools stats"],
+        ["reads duplicated", stats.reads_duplicated, "samtools stats"],
+        ["duplication rate", stats.duplication_rate, "samtools stats"],
+        ["insert size average", stats.insert_size_average, "samtools stats"],
+        ["error rate", stats.error_rate, "samtools stats"],
+        ["mean coverage (genome)", depth.total_mean, "mosdepth"],
+        ["mean coverage (callable genome)", depth.region_mean, "mosdepth"],
+    ]
+
+
+def build_workbook(model: ReportModel) -> Workbook:
+    """The workbook of a report model (see the module docstring for the sheets)."""
+    book = Workbook()
+    _summary_sheet(book, model)
+    columns = model.columns
     _write(
-        book.create_sheet("QC"),
-        ["metric", "value", "source"],
+        book.create_sheet("Variants"),
+        columns,
         [
-            ["reads before filtering", totals.reads_before, "fastp"],
-            ["reads after filtering", totals.reads_after, "fastp"],
-            ["q30 rate before", totals.q30_rate_before, "fastp"],
-            ["q30 rate after", totals.q30_rate_after, "fastp"],
-            ["duplication rate (estimate)", totals.duplication_rate, "fastp"],
-            ["raw total sequences", stats.raw_total_sequences, "samtools stats"],
-            ["reads mapped", stats.reads_mapped, "samtools stats"],
-            ["mapping rate", stats.mapping_rate, "samtools stats"],
-            ["reads duplicated", stats.reads_duplicated, "samtools stats"],
-            ["duplication rate", stats.duplication_rate, "samtools stats"],
-            ["insert size average", stats.insert_size_average, "samtools stats"],
-            ["error rate", stats.error_rate, "samtools stats"],
-            ["mean coverage (genome)", depth.total_mean, "mosdepth"],
-            ["mean coverage (callable genome)", depth.region_mean, "mosdepth"],
+            [cell_value(v.row.get(c, "")) if c in NUMERIC else v.row.get(c, "") for c in columns]
+            for v in model.variants
         ],
     )
+    _coverage_sheets(book, model)
+    _write(book.create_sheet("QC"), ["metric", "value", "source"], _qc_rows(model))
     _write(
         book.create_sheet("Sample checks"),
         ["check", "status", "detail"],
-        [list(row) for row in verdict.rows],
+        [list(row) for row in model.clinical_use.rows],
     )
+    for section in model.sections:
+        if section.columns:
+            _write(book.create_sheet(section.sheet_title), section.columns, section.rows)
     return book
 
 
@@ -230,7 +178,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--mosdepth-summary", required=True, type=Path)
     parser.add_argument("--coverage-thresholds", required=True, type=Path)
     parser.add_argument("--coverage-regions", required=True, type=Path)
-    parser.add_argument("--checks", required=True, type=Path, help="hurtig.qc.sample_checks JSON")
+    parser.add_argument("--checks", required=True, type=Path, help="hurtig check-family JSON")
     parser.add_argument("--coverage-threshold", type=int, default=20)
     parser.add_argument("--out", required=True, type=Path, help="output .xlsx")
     return parser.parse_args(argv)
@@ -241,17 +189,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.out.suffix != ".xlsx":
         raise InputError(f"{args.out}: the output must end in .xlsx")
-    book = build_workbook(
-        args.sample,
-        args.panel,
-        args.tsv,
-        args.fastp,
-        args.samtools_stats,
-        args.mosdepth_summary,
-        args.coverage_thresholds,
-        args.coverage_regions,
-        args.checks,
-        args.coverage_threshold,
+    inputs = ReportInputs(
+        tsv=args.tsv,
+        json=None,
+        fastp=tuple(args.fastp),
+        samtools_stats=args.samtools_stats,
+        mosdepth_summary=args.mosdepth_summary,
+        coverage_thresholds=args.coverage_thresholds,
+        coverage_regions=args.coverage_regions,
+        provenance=None,
+        checks=args.checks,
     )
+    options = ReportOptions(
+        thresholds=Thresholds(depth=args.coverage_threshold), sample=args.sample, panel=args.panel
+    )
+    book = build_workbook(report_model(inputs, options))
     save_atomic(book, args.out)
     return 0

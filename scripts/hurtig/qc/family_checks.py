@@ -1,0 +1,124 @@
+"""Sample identity checks that gate the clinical report: sex and relatedness of one family.
+
+Runs the sex check (:mod:`hurtig.qc.sex`) of every member and the relatedness checks
+(:mod:`hurtig.qc.relatedness`) of the family, and decides whether the family's reports may be
+used clinically. A failing check makes the reports NOT FOR CLINICAL USE, unless the run
+configuration overrides that check by name with a reason (both are recorded in the checks file,
+:mod:`hurtig.qc.checks_file`, and printed in the report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from hurtig.errors import InputError
+from hurtig.qc.checks_file import (
+    CHECK_NAMES,
+    CheckStatus,
+    Failure,
+    FamilyChecks,
+    RelatednessChecks,
+    SexChecks,
+)
+from hurtig.qc.family_vcf import read_genotypes, sex_contigs
+from hurtig.qc.relatedness import check_pairs, check_trios
+from hurtig.qc.sex import infer_sex, read_fai, x_heterozygosity
+from hurtig.qc.tool_outputs import read_contig_depths
+from hurtig.run.genome_build import genome_build
+from hurtig.run.pedigree import Pedigree, Person
+
+
+def overall_status(statuses: Iterable[CheckStatus]) -> CheckStatus:
+    """One status for several: fail if any failed, pass if any passed, else not assessable/info."""
+    statuses = list(statuses)
+    if CheckStatus.FAIL in statuses:
+        return CheckStatus.FAIL
+    if not statuses or all(s in (CheckStatus.NOT_ASSESSABLE, CheckStatus.INFO) for s in statuses):
+        if CheckStatus.NOT_ASSESSABLE in statuses or not statuses:
+            return CheckStatus.NOT_ASSESSABLE
+        return CheckStatus.INFO
+    return CheckStatus.PASS
+
+
+def _validate(
+    pedigree: Pedigree,
+    family: str,
+    mosdepth: dict[str, Path],
+    overrides: Sequence[str],
+    override_reason: str,
+) -> tuple[Person, ...]:
+    """The family's members, after checking the overrides and the per-sample inputs."""
+    unknown = [name for name in overrides if name not in CHECK_NAMES]
+    if unknown:
+        raise InputError(f"report.override_checks: unknown check(s) {', '.join(unknown)}")
+    if overrides and not override_reason.strip():
+        raise InputError("report.override_checks needs report.override_reason")
+    members = pedigree.family(family)
+    if not members:
+        raise InputError(f"samples sheet: no samples in family {family}")
+    missing = [p.sample for p in members if p.sample not in mosdepth]
+    if missing:
+        raise InputError(f"no mosdepth summary for {', '.join(missing)}")
+    return members
+
+
+def family_checks(
+    pedigree: Pedigree,
+    family: str,
+    vcf: Path,
+    fai: Path,
+    mosdepth: dict[str, Path],
+    build: str = "GRCh38",
+    overrides: Sequence[str] = (),
+    override_reason: str = "",
+) -> FamilyChecks:
+    """Run the sex and relatedness checks of one family.
+
+    Args:
+        pedigree: the sample sheet.
+        family: family id.
+        vcf: the family's joint-called VCF (bgzip + index).
+        fai: the reference ``.fai`` (which contigs the reference has).
+        mosdepth: mosdepth summary per sample of the family.
+        build: genome build (pseudo-autosomal regions).
+        overrides: check names whose failure the run configuration overrides.
+        override_reason: why (required with ``overrides``).
+
+    Returns:
+        The checks: per-check status and details, the failures (reasons), the overridden checks
+        and whether the family's reports may be used clinically.
+    """
+    members = _validate(pedigree, family, mosdepth, overrides, override_reason)
+    genome = genome_build(build)
+    contigs = list(read_fai(fai))
+    _, x, _ = sex_contigs(contigs)
+    sex = []
+    for person in members:
+        het = x_heterozygosity(vcf, person.sample, x, genome) if x else None
+        depths = read_contig_depths(mosdepth[person.sample])
+        sex.append(infer_sex(person.sex, person.sample, depths, contigs, het))
+    genotypes = read_genotypes(vcf, [p.sample for p in members])
+    pairs = check_pairs(members, genotypes) if len(members) > 1 else []
+    trios = check_trios(members, genotypes)
+    failures = [
+        *(Failure("sex", s.reason) for s in sex if s.status == CheckStatus.FAIL),
+        *(Failure("relatedness", p.reason) for p in pairs if p.status == CheckStatus.FAIL),
+        *(Failure("relatedness", t.reason) for t in trios if t.status == CheckStatus.FAIL),
+    ]
+    return FamilyChecks(
+        family=family,
+        build=build,
+        sex=SexChecks(overall_status(s.status for s in sex), tuple(sex)),
+        relatedness=RelatednessChecks(
+            status=overall_status([p.status for p in pairs] + [t.status for t in trios]),
+            sites=len(genotypes.dosages),
+            pairs=tuple(pairs),
+            trios=tuple(trios),
+        ),
+        failures=tuple(failures),
+        override_checks=tuple(overrides),
+        override_reason=override_reason if overrides else "",
+        overridden=tuple(sorted({f.check for f in failures if f.check in overrides})),
+        clinical_use=all(f.check in overrides for f in failures),
+    )
