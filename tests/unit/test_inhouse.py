@@ -1,4 +1,4 @@
-"""Tests for hurtig.annotation.sources.inhouse (SQLite in-house frequencies) and its use in hurtig.annotation.engine."""
+"""Tests for the in-house database (hurtig.annotation.inhouse_db) and its annotation source."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import pysam
 from cyvcf2 import VCF
 
-from hurtig.annotation.engine import SourceSpec, annotate
-from hurtig.annotation.sources.inhouse import add_vcf, main, stats
+from hurtig.annotation.engine import annotate
+from hurtig.annotation.inhouse_db import add_vcf, main, stats
+from hurtig.annotation.source import SourceSpec
 from hurtig.errors import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
