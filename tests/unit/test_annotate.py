@@ -197,7 +197,9 @@ def test_contig_naming_mismatch(tmp_path: Path, calls: Path) -> None:
     assert info["CLINVAR_ID"] == "42"
 
 
-def test_cli_exit_codes(tmp_path: Path, calls: Path, gnomad: Path, capsys) -> None:
+def test_cli_exit_codes(
+    tmp_path: Path, calls: Path, gnomad: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "cli.vcf.gz"
     assert run_cli(main, ["--vcf", str(calls), "--out", str(out), "--gnomad", str(gnomad)]) == 0
     assert out.is_file() and Path(f"{out}.tbi").is_file()

@@ -7,6 +7,7 @@ across block edges; the expected values are written out from the source records 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ GNOMAD_INFO = [
 ]
 
 
-def write_vcf(path: Path, records: list[str], info: list[str] = (), fmt: str = "vcf") -> Path:
+def write_vcf(path: Path, records: list[str], info: Sequence[str] = (), fmt: str = "vcf") -> Path:
     """Write a sorted sites VCF on chr1 (records are tab-joined CHROM..INFO) and index it."""
     lines = ["##fileformat=VCFv4.2", "##contig=<ID=chr1,length=10000>", *info]
     lines.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pysam
+import pytest
 from cyvcf2 import VCF
 
 from hurtig.annotation.engine import annotate
@@ -99,6 +100,6 @@ def test_two_concurrent_writers(tmp_path: Path) -> None:
     assert values == [2] * len(rows)
 
 
-def test_cli_errors(tmp_path: Path, capsys) -> None:
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(main, ["stats", "--db", str(tmp_path / "missing.sqlite")]) == 2
     assert "in-house database not found" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Tests for configured score sources (hurtig.annotation.sources.scores): CADD-style TSV, VCF INFO."""
+"""Tests for configured score sources (hurtig.annotation.sources.scores): CADD TSV and VCF INFO."""
 
 from __future__ import annotations
 

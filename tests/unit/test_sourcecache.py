@@ -15,8 +15,11 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pysam
 import pytest
 
@@ -156,15 +159,17 @@ def build(sources: dict[str, Path], out: Path, *extra: str) -> None:
     assert cache_main([*argv, "--scores", str(sources["scores"]), *extra]) == 0
 
 
-def run(sources: dict[str, Path | None], out: Path, cache: Path | None, **kw: object) -> str:
+def run(sources: Mapping[str, Path | None], out: Path, cache: Path | None, **kw: Any) -> str:
+    calls = sources["calls"]
+    assert calls is not None
     annotate(
-        sources["calls"],
+        calls,
         out,
         gnomad=sources["gnomad"],
         clinvar=sources["clinvar"],
         extra=score_specs(sources["scores"]) if sources["scores"] else [],
         cache_dir=cache,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
     with gzip.open(out, "rt") as handle:
         return handle.read()
@@ -210,7 +215,9 @@ def test_hash_collisions_are_resolved_by_text(
     direct = run(sources, tmp_path / "direct.vcf.gz", None)
     real = keys_mod.allele_hkeys
 
-    def position_only(pos, text, starts, ends):
+    def position_only(
+        pos: np.ndarray, text: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    ) -> np.ndarray:
         return real(pos, text, starts, starts)  # empty text: the key is the position alone
 
     monkeypatch.setattr(keys_mod, "allele_hkeys", position_only)

@@ -31,7 +31,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -232,6 +232,21 @@ def _final_header(header: list[str], sources: Sequence[Source]) -> list[str]:
     return [*body, chrom_line]
 
 
+def _shard_jobs(template: ShardJob, threads: int, tmp: Path) -> list[ShardJob]:
+    """The template job cut into shards of contigs (one job for all when ``threads`` is 1).
+
+    Each shard writes its part next to the temporary output, ``<tmp>.part<i>``.
+    """
+    counts_by_contig = contig_counts(template.vcf)
+    n_shards = min(len(counts_by_contig), threads) if threads > 1 else 1
+    groups: list[list[str] | None] = (
+        list(plan_shards(counts_by_contig, n_shards)) if n_shards > 1 else [None]
+    )
+    return [
+        replace(template, contigs=group, part=f"{tmp}.part{i}") for i, group in enumerate(groups)
+    ]
+
+
 def _run_jobs(jobs: list[ShardJob], threads: int) -> list[tuple[list[str], dict[str, int]]]:
     """Run the shards: in this process when there is one, else in spawned workers."""
     if len(jobs) == 1:
@@ -289,7 +304,7 @@ def _source_specs(
         specs.append(SourceSpec("clinvar", str(clinvar)))
     specs += list(extra)
     if cache_dir is not None:
-        specs = with_cache_dir(specs, cache_dir)
+        specs = with_cache_dir(specs, Path(cache_dir))
     return specs
 
 
@@ -345,21 +360,14 @@ def annotate(
     for source in sources:
         source.check_naming(in_contigs)
 
-    counts_by_contig = contig_counts(str(vcf_path))
-    n_shards = min(len(counts_by_contig), threads) if threads > 1 else 1
-    groups: list[list[str] | None] = (
-        list(plan_shards(counts_by_contig, n_shards)) if n_shards > 1 else [None]
-    )
     tmp = temp_path(out_path, ".vcf.gz")
-    parts = [f"{tmp}.part{i}" for i in range(len(groups))]
-    jobs = [
-        ShardJob(
-            str(vcf_path), g, part, specs, contig_map, seek_records,
-            str(fasta) if fasta else None, str(gff3) if gff3 else None,
-            compress_level, in_contigs,
-        )
-        for g, part in zip(groups, parts, strict=True)
-    ]  # fmt: skip
+    template = ShardJob(
+        str(vcf_path), None, "", specs, contig_map, seek_records,
+        str(fasta) if fasta else None, str(gff3) if gff3 else None,
+        compress_level, in_contigs,
+    )  # fmt: skip
+    jobs = _shard_jobs(template, threads, tmp)
+    parts = [job.part for job in jobs]
     try:
         results = _run_jobs(jobs, threads)
         _write_output(_final_header(results[0][0], sources), parts, tmp, out_path, compress_level)

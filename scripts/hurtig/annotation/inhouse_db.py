@@ -37,7 +37,6 @@ from hurtig.annotation.keys import trim_alleles
 from hurtig.errors import InputError
 from hurtig.io.files import sha256_file, write_text_atomic
 
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (
     sample TEXT PRIMARY KEY,
@@ -215,5 +214,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise InputError(f"{args.db}: in-house database not found")
         print("\t".join(f"{k}={v}" for k, v in stats(args.db).items()))
     return 0
-
-

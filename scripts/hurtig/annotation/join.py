@@ -187,5 +187,3 @@ def join_stream(
     finally:
         joiner.close()
     return joiner.counts()
-
-

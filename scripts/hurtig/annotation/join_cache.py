@@ -1,7 +1,7 @@
-"""The cached join: match input keys against a prepared source's bins (no source text parsed).
+r"""The cached join: match input keys against a prepared source's bins (no source text parsed).
 
 A prepared source (:mod:`hurtig.annotation.prepared_cache`) holds, per bin of ``2**BIN_BITS``
-bp, the sorted packed keys of its single-base alleles, the hashed keys and ``REF\\tALT`` texts of
+bp, the sorted packed keys of its single-base alleles, the hashed keys and ``REF\tALT`` texts of
 the others, and each allele's finished INFO text. The bins an input block needs are read one at
 a time; packed keys are matched with ``np.searchsorted``, hashed keys too, and their allele texts
 compared (a hash collision is resolved by text).

@@ -34,6 +34,7 @@ class SourceStream:
     """The buffered text stream of one source on one contig (see the module docstring)."""
 
     def __init__(self, source: Source, contig: str, seek_records: int) -> None:
+        """Read ``contig`` (the source's name for it); seek when a gap is worth ``seek_records``."""
         self.source = source
         self.contig = contig
         self.seek_records = seek_records

@@ -116,7 +116,7 @@ def _powers(n: int) -> np.ndarray:
 def allele_hkeys(
     pos: np.ndarray, text: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> np.ndarray:
-    """64-bit keys of ``(pos, text[starts:ends])`` (text: upper-case ``REF\\tALT``), vectorised.
+    r"""64-bit keys of ``(pos, text[starts:ends])`` (text: upper-case ``REF\tALT``), vectorised.
 
     A polynomial hash of the bytes mixed with the position; equal keys are candidates only:
     callers compare the allele text of every hit.
@@ -139,10 +139,10 @@ def allele_hkeys(
 
 @dataclass
 class InputKeys:
-    """Match keys of one input block, sorted by key position.
+    r"""Match keys of one input block, sorted by key position.
 
     Single-base alleles have a packed ``code``; the others (``code == -1``) have their
-    upper-case, trimmed ``REF\\tALT`` text in ``text`` (``text[text_s[i]:text_e[i]]``) and a
+    upper-case, trimmed ``REF\tALT`` text in ``text`` (``text[text_s[i]:text_e[i]]``) and a
     64-bit ``hkey`` (:func:`allele_hkeys`) made of that text and the position.
     """
 
@@ -237,11 +237,11 @@ def _trim_one_by_one(
 def block_keys(
     blob: bytes, arr: np.ndarray, lines: Lines, pos: np.ndarray, where: str, chrom: str
 ) -> InputKeys:
-    """Match keys of an input block (fields 0-4 of ``lines`` are CHROM..ALT).
+    r"""Match keys of an input block (fields 0-4 of ``lines`` are CHROM..ALT).
 
     Vectorised: single-base pairs get packed codes; indels whose REF or ALT is one base (what
     ``bcftools norm`` writes) are already minimal, so their key text is the VCF's own
-    ``REF\\tALT`` (adjacent columns). Only multi-base pairs on both sides (MNPs, complex
+    ``REF\tALT`` (adjacent columns). Only multi-base pairs on both sides (MNPs, complex
     alleles) and odd letters are trimmed one by one.
     """
     ref_s, ref_e = lines.field_starts[3], lines.field_ends[3]

@@ -1,4 +1,4 @@
-"""Prepared annotation sources: a binary, position-binned cache of a source's formatted values.
+r"""Prepared annotation sources: a binary, position-binned cache of a source's formatted values.
 
 A source (gnomAD, ClinVar, a score file) is static for months, while every genome is annotated
 against it again. Parsing the source's text for every genome costs far more than the join
@@ -12,12 +12,12 @@ writes ``CACHE_DIR/<source name>/`` with, per contig, the source's alleles in bi
 ``2**BIN_BITS`` bp. A bin holds
 
 - the sorted packed keys of single-base alleles (:func:`hurtig.annotation.keys.allele_key`),
-- the positions and ``REF\\tALT`` text of the other alleles (indels; trimmed like the input),
+- the positions and ``REF\tALT`` text of the other alleles (indels; trimmed like the input),
   and their 64-bit hash keys (:func:`hurtig.annotation.keys.allele_hkeys`), sorted,
 - for every allele the finished INFO text ``;KEY=value;KEY=value``, made by the very code the
-  uncached join uses (:meth:`hurtig.annotation.source.Source.fast_values` / ``values``), so a cached run
-  writes byte-identical output. The first source record in file order wins for a key, as in the
-  uncached join; alleles whose record gives no value are dropped.
+  uncached join uses (:meth:`hurtig.annotation.source.Source.fast_values` / ``values``), so a
+  cached run writes byte-identical output. The first source record in file order wins for a
+  key, as in the uncached join; alleles whose record gives no value are dropped.
 
 Bins are zlib-compressed and read one at a time, so memory stays constant per shard.
 ``manifest.json`` names the source file (name, size, mtime, SHA256), its kind and options,
@@ -67,11 +67,11 @@ _HEAD = 4  # int64 counts at the start of a bin: SNV alleles, other alleles, all
 def _pack_bin(
     snv: list[tuple[int, int, bytes]], other: list[tuple[int, int, bytes, bytes]], level: int
 ) -> bytes:
-    """Serialise one bin (entries already first-wins deduplicated, sorted).
+    r"""Serialise one bin (entries already first-wins deduplicated, sorted).
 
     Args:
         snv: ``(packed key, file order, text)``.
-        other: ``(pos, file order, b"REF\\tALT", text)``.
+        other: ``(pos, file order, b"REF\tALT", text)``.
         level: zlib level, 0 to store the bin uncompressed.
     """
     texts = [t for _, _, t in snv] + [t for _, _, _, t in other]
@@ -146,12 +146,14 @@ class Bin:
 
     @property
     def allele_arr(self) -> np.ndarray:
-        """The ``REF\\tALT`` texts of the other alleles as uint8."""
+        r"""The ``REF\tALT`` texts of the other alleles as uint8."""
         return np.frombuffer(self.alleles, dtype=np.uint8)
 
     def other_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted hash keys (:func:`hurtig.annotation.keys.allele_hkeys`) of the other alleles and
-        their entry numbers."""
+        """Sorted hash keys of the other alleles and their entry numbers.
+
+        The keys are those of :func:`hurtig.annotation.keys.allele_hkeys`.
+        """
         return self.other_keys
 
     def find_other(self, keys: InputKeys, i: int) -> int | None:
@@ -403,6 +405,7 @@ class SourceCache:
     """An opened, validated cache of one source."""
 
     def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        """A cache folder and its (validated) manifest."""
         self.path = path
         self.manifest = manifest
         self.contigs: dict[str, dict[str, Any]] = manifest["contigs"]

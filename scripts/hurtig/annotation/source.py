@@ -144,9 +144,7 @@ class Source:
         self._open()
 
     @classmethod
-    def from_spec(
-        cls, spec: SourceSpec, contig_map: dict[str, str], seek_records: int
-    ) -> Source:
+    def from_spec(cls, spec: SourceSpec, contig_map: dict[str, str], seek_records: int) -> Source:
         """Open the source a spec names; the kind's name is the source's name.
 
         Override when the kind takes options (``spec.options``) or names itself otherwise.

@@ -255,5 +255,3 @@ def read_blocks(stream: Iterable[bytes]) -> Iterator[bytes]:
         tail = data[cut:]
     if tail.strip():
         yield tail + b"\n"
-
-

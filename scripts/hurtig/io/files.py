@@ -1,4 +1,4 @@
-"""Small file helpers shared by hurtig modules: hashing, temporary names, atomic writes, versions."""
+"""Small file helpers shared by hurtig modules: hashing, temporary names, atomic writes."""
 
 from __future__ import annotations
 

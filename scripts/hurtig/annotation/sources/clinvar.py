@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hurtig.annotation.source import Source, SourceRecord, clean_value, format_value
 
-
 #: ClinVar CLNREVSTAT → review stars (ClinVar's star rules; older and newer spellings).
 REVSTAT_STARS: dict[str, int] = {
     "practice_guideline": 4,
@@ -94,5 +93,3 @@ class ClinvarSource(Source):
     def values(self, rec: SourceRecord, idx: int) -> list[str]:
         """The items of :func:`clinvar_values`."""
         return [f"{k}={format_value(v)}" for k, v in clinvar_values(self, rec, idx).items()]
-
-

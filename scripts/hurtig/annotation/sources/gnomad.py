@@ -20,7 +20,6 @@ from functools import partial
 
 from hurtig.annotation.source import Source, SourceRecord, clean_value, format_value
 
-
 #: Populations used for a computed popmax (shared by gnomAD v2 popmax and v4 grpmax).
 POPMAX_POPULATIONS: tuple[str, ...] = ("afr", "amr", "eas", "nfe", "sas")
 #: (AF key, population-name key) pairs for a popmax the source already provides, best first.
@@ -179,16 +178,16 @@ def _memo_item(memo: _Memo, raw: str, prefix: str, integer: bool) -> str | None:
     return item
 
 
-class _GeneralPath(Exception):
+class _GeneralPathError(Exception):
     """A used value holds a comma: the line takes the general path (:func:`gnomad_values`)."""
 
 
 def _memo_get(memo: _Memo, raw: str, prefix: str, integer: bool) -> str | None:
-    """The memoised item of a raw value; raises :class:`_GeneralPath` for a list of values."""
+    """The memoised item of a raw value; raises :class:`_GeneralPathError` for a list of values."""
     item = memo.get(raw, _MISS)
     if item is _MISS:
         if "," in raw:
-            raise _GeneralPath
+            raise _GeneralPathError
         item = _memo_item(memo, raw, prefix, integer)
     return item
 
@@ -255,7 +254,7 @@ class GnomadSource(Source):
             return None
         try:
             return self._fast_items(_info_getter(parts[7]))
-        except _GeneralPath:
+        except _GeneralPathError:
             return None
 
     def _fast_items(self, get: Callable[[str], str | None]) -> list[str]:
@@ -289,7 +288,7 @@ class GnomadSource(Source):
                         pop = get(pop_key)
                         if pop and pop != ".":
                             if "," in pop:
-                                raise _GeneralPath
+                                raise _GeneralPathError
                             out.append("GNOMAD_POPMAX=" + clean_value(pop))
                 return True
         return False
@@ -302,7 +301,7 @@ class GnomadSource(Source):
             if not raw:
                 continue
             if "," in raw:
-                raise _GeneralPath
+                raise _GeneralPathError
             value = self._floats.get(raw, _MISS)
             if value is _MISS:
                 value = _memo_item(self._floats, raw, "", False)

@@ -26,7 +26,6 @@ from hurtig.annotation.source import (
 )
 from hurtig.errors import InputError
 
-
 #: Rows fetched from SQLite per generated text block.
 BATCH_ROWS = 20000
 
@@ -145,5 +144,3 @@ class InhouseSource(Source):
             f"INHOUSE_AF={format_value(round(ac / an, 6))}",
             f"INHOUSE_SAMPLES={self.n_samples}",
         ]
-
-
