@@ -86,13 +86,14 @@ def read_shifted(path: str | os.PathLike[str], shift: int) -> TabixIndex:
         raise InputError(f"{where}: not a tabix index")
     reader = _Reader(data, where)
     reader.at = 4
-    n_ref, *settings = reader.take("<7i")
+    n_ref, fmt, col_seq, col_beg, col_end, meta, skip = reader.take("<7i")
     (l_nm,) = reader.take("<i")
     names = data[reader.at : reader.at + l_nm].split(b"\0")[:n_ref]
     reader.at += l_nm
     refs = [_shift_ref(reader, shift) for _ in range(n_ref)]
     n_no_coor = reader.take("<Q")[0] if reader.at + 8 <= len(data) else 0
-    return TabixIndex(tuple(settings), names, refs, n_no_coor)  # type: ignore[arg-type]
+    settings = (fmt, col_seq, col_beg, col_end, meta, skip)
+    return TabixIndex(settings, names, refs, n_no_coor)
 
 
 def merge(parts: Sequence[tuple[str | os.PathLike[str], int]], out: str | os.PathLike[str]) -> None:
