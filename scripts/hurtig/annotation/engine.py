@@ -308,6 +308,24 @@ def _source_specs(
     return specs
 
 
+def _checked_sources(
+    vcf: Path, specs: Sequence[SourceSpec], contig_map: dict[str, str], seek_records: int
+) -> tuple[list[Source], list[str]]:
+    """Open the sources once up front: names unique, contig naming agrees with the input.
+
+    Returns:
+        The sources (for the header and the counters) and the input header's contigs.
+    """
+    sources, _ = open_sources(specs, contig_map, seek_records)
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise InputError(f"{vcf}: two annotation sources share a name ({names})")
+    in_contigs = header_contigs(read_header(str(vcf)))
+    for source in sources:
+        source.check_naming(in_contigs)
+    return sources, in_contigs
+
+
 def annotate(
     vcf: str | os.PathLike[str],
     out: str | os.PathLike[str],
@@ -352,14 +370,7 @@ def annotate(
         raise InputError(f"{gff3}: a GFF3 needs the reference FASTA (--fasta) for bcftools csq")
     contig_map = contig_map or {}
     specs = _source_specs(gnomad, clinvar, extra, cache_dir)
-    sources, _ = open_sources(specs, contig_map, seek_records)
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
-        raise InputError(f"{vcf_path}: two annotation sources share a name ({names})")
-    in_contigs = header_contigs(read_header(str(vcf_path)))
-    for source in sources:
-        source.check_naming(in_contigs)
-
+    sources, in_contigs = _checked_sources(vcf_path, specs, contig_map, seek_records)
     tmp = temp_path(out_path, ".vcf.gz")
     template = ShardJob(
         str(vcf_path), None, "", specs, contig_map, seek_records,
