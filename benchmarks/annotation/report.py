@@ -38,7 +38,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--commands", default="")
     ap.add_argument("--note", default="", help="free text added under the ratios (Markdown)")
-    ap.add_argument("--cache-build", type=Path, help="/usr/bin/time -v output of hurtig.annotation.cache")
+    ap.add_argument("--cache-build", type=Path, help="/usr/bin/time -v output of hurtig prepare-source")
     ap.add_argument("--cache-dir", type=Path, help="the prepared sources (for their size)")
     args = ap.parse_args()
     walls: dict[str, list[float]] = defaultdict(list)
@@ -96,7 +96,7 @@ def main() -> int:
             total = sum(p.stat().st_size for p in args.cache_dir.rglob("*") if p.is_file())
             size = f", {total / 1e6:,.0f} MB on disk"
         ratios.append(
-            f"- one-time preparation of the sources (hurtig.annotation.cache, gnomAD + ClinVar + CADD, "
+            f"- one-time preparation of the sources (hurtig prepare-source, gnomAD + ClinVar + CADD, "
             f"once per source release, not per genome): {t['wall']:.1f} s wall, "
             f"{t['cpu']:.1f} s CPU, peak RSS {t['rss'] / 1024:.0f} MB{size}"
         )

@@ -2,7 +2,7 @@
 # Annotation speed benchmark: our whole step (bcftools csq + hurtig.annotation.engine, sharded, sources
 # read from their prepared caches) versus bcftools csq alone, bcftools annotate (frequency part),
 # vcfanno and snpEff, side by side on one synthetic genome-scale input. The one-time preparation
-# of the caches (hurtig.annotation.cache, once per source release) and our step without caches are
+# of the caches (hurtig prepare-source, once per source release) and our step without caches are
 # measured too. Writes benchmarks/RESULTS.md and raw numbers under benchmarks/annotation/results/.
 #   bash benchmarks/annotation/run.sh [--records 5000000] [--repeats 3] [--threads 2] [--work DIR]
 #                                     [--no-snpeff] [--no-vcfanno] [--results FILE]

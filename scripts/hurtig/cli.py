@@ -28,10 +28,11 @@ COMMANDS: dict[str, Command] = {
     "make-shards": Command("hurtig.calling.shards", "cut the reference into balanced shards"),
     "panel-shards": Command("hurtig.calling.regions", "list the shards a panel's regions need"),
     "prepare-source": Command(
-        "hurtig.annotation.cache", "prepare gnomAD/ClinVar/score sources once (binary cache)"
+        "hurtig.annotation.prepared_cache",
+        "prepare gnomAD/ClinVar/score sources once (binary cache)",
     ),
-    "annotate": Command("hurtig.annotation.engine", "consequences and annotation of a VCF/BCF"),
-    "inhouse": Command("hurtig.annotation.sources.inhouse", "the in-house frequency database"),
+    "annotate": Command("hurtig.annotation.cli", "consequences and annotation of a VCF/BCF"),
+    "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
     "resolve-panel": Command("hurtig.panels.resolve", "resolve a panel to transcripts and regions"),
     "prioritise": Command(
         "hurtig.prioritise.candidates", "filter, assess and rank a panel's variants"

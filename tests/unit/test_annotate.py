@@ -1,4 +1,4 @@
-"""Tests for hurtig.annotation.engine (gnomAD/ClinVar merge-join annotation)."""
+"""Tests for hurtig.annotation.engine and its CLI (gnomAD/ClinVar merge-join annotation)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import pysam
 import pytest
 from cyvcf2 import VCF
 
-from hurtig.annotation.engine import annotate, clinvar_stars, main, parse_contig_map
+from hurtig.annotation.cli import main
+from hurtig.annotation.contigs import parse_contig_map
+from hurtig.annotation.engine import annotate
+from hurtig.annotation.keys import trim_alleles
+from hurtig.annotation.sources.clinvar import clinvar_stars
+from hurtig.annotation.sources.gnomad import GnomadSource
+from hurtig.annotation.sources.scores import ScoreSource, score_from_config
 from hurtig.errors import InputError, run_cli
-from hurtig.io.files import sha256_file, trim_alleles
+from hurtig.io.files import sha256_file
 
 CLINVAR_2026 = (
     Path(__file__).resolve().parents[1] / "data/clinvar2026/clinvar_20260226_chr17_slice.vcf.gz"
@@ -191,7 +197,9 @@ def test_contig_naming_mismatch(tmp_path: Path, calls: Path) -> None:
     assert info["CLINVAR_ID"] == "42"
 
 
-def test_cli_exit_codes(tmp_path: Path, calls: Path, gnomad: Path, capsys) -> None:
+def test_cli_exit_codes(
+    tmp_path: Path, calls: Path, gnomad: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "cli.vcf.gz"
     assert run_cli(main, ["--vcf", str(calls), "--out", str(out), "--gnomad", str(gnomad)]) == 0
     assert out.is_file() and Path(f"{out}.tbi").is_file()
@@ -292,8 +300,6 @@ def test_real_clinvar_2026(tmp_path: Path) -> None:
     ],
 )
 def test_gnomad_fast_path_matches_general_path(tmp_path: Path, info: str) -> None:
-    from hurtig.annotation.engine import GnomadSource
-
     infos = [info_line(k, "A", "Float") for k in ("AF", "AF_afr", "AF_nfe", "AF_sas")]
     src = write_vcf(tmp_path / "g.vcf.gz", ["1"], infos, [rec("1", 10, "A", "C")])
     source = GnomadSource("gnomad", src, {})
@@ -309,8 +315,6 @@ def test_gnomad_fast_path_matches_general_path(tmp_path: Path, info: str) -> Non
 
 
 def test_score_tsv_fast_path_matches_general_path(tmp_path: Path) -> None:
-    from hurtig.annotation.sources.scores import ScoreSource, score_from_config
-
     path = tmp_path / "s.tsv"
     path.write_text("#Chrom\tPos\tRef\tAlt\tPHRED\tTAG\nchr1\t100\tA\tC\t2.5\tx\n")
     tsv = pysam.tabix_index(str(path), seq_col=0, start_col=1, end_col=1, meta_char="#")

@@ -1,4 +1,4 @@
-"""Tests of the chunked, vectorised join (hurtig.annotation.join) behind hurtig.annotation.engine.
+"""Tests of the chunked, vectorised join (hurtig.annotation.join) behind hurtig annotate.
 
 Blocks are made tiny (a few bytes) so that input lines, source lines and whole records fall
 across block edges; the expected values are written out from the source records below.
@@ -7,6 +7,7 @@ across block edges; the expected values are written out from the source records 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +15,12 @@ import pysam
 import pytest
 from cyvcf2 import VCF
 
-import hurtig.annotation.engine as annotate_mod
-from hurtig.annotation.engine import annotate, main
-from hurtig.annotation.join import allele_key, parse_ints, split_lines
+import hurtig.annotation.engine as engine_mod
+import hurtig.annotation.source as source_mod
+from hurtig.annotation.cli import main
+from hurtig.annotation.engine import annotate
+from hurtig.annotation.keys import allele_key
+from hurtig.annotation.text_blocks import parse_ints, split_lines
 from hurtig.errors import InputError
 
 GNOMAD_INFO = [
@@ -26,7 +30,7 @@ GNOMAD_INFO = [
 ]
 
 
-def write_vcf(path: Path, records: list[str], info: list[str] = (), fmt: str = "vcf") -> Path:
+def write_vcf(path: Path, records: list[str], info: Sequence[str] = (), fmt: str = "vcf") -> Path:
     """Write a sorted sites VCF on chr1 (records are tab-joined CHROM..INFO) and index it."""
     lines = ["##fileformat=VCFv4.2", "##contig=<ID=chr1,length=10000>", *info]
     lines.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")
@@ -82,8 +86,8 @@ def got_af(path: Path) -> dict[tuple[int, str, str], float | None]:
 def test_block_edges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
     calls = write_vcf(tmp_path / "calls.vcf.gz", CALLS)
     gnomad = write_vcf(tmp_path / "gnomad.vcf.gz", GNOMAD, GNOMAD_INFO)
-    monkeypatch.setattr(annotate_mod, "INPUT_BLOCK", block)
-    monkeypatch.setattr(annotate_mod, "SOURCE_BLOCK", block)
+    monkeypatch.setattr(engine_mod, "INPUT_BLOCK", block)
+    monkeypatch.setattr(source_mod, "SOURCE_BLOCK", block)
     out = tmp_path / "out.vcf.gz"
     counts = annotate(calls, out, gnomad=gnomad)
     assert counts == {"records": len(CALLS), "gnomad_hits": len(expected_af())}

@@ -1,4 +1,4 @@
-"""Tests for hurtig.annotation.sources.inhouse (SQLite in-house frequencies) and its use in hurtig.annotation.engine."""
+"""Tests for the in-house database (hurtig.annotation.inhouse_db) and its annotation source."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import pysam
+import pytest
 from cyvcf2 import VCF
 
-from hurtig.annotation.engine import SourceSpec, annotate
-from hurtig.annotation.sources.inhouse import add_vcf, main, stats
+from hurtig.annotation.engine import annotate
+from hurtig.annotation.inhouse_db import add_vcf, main, stats
+from hurtig.annotation.source import SourceSpec
 from hurtig.errors import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,6 +100,6 @@ def test_two_concurrent_writers(tmp_path: Path) -> None:
     assert values == [2] * len(rows)
 
 
-def test_cli_errors(tmp_path: Path, capsys) -> None:
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(main, ["stats", "--db", str(tmp_path / "missing.sqlite")]) == 2
     assert "in-house database not found" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Tests for configured score sources (hurtig.annotation.sources.scores): a CADD-style TSV and a VCF INFO source."""
+"""Tests for configured score sources (hurtig.annotation.sources.scores): CADD TSV and VCF INFO."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pysam
 import pytest
 from cyvcf2 import VCF
 
-from hurtig.annotation.engine import main as annotate_main
+from hurtig.annotation.cli import main as annotate_main
 from hurtig.annotation.sources.scores import score_from_config
 from hurtig.errors import InputError, run_cli
 

@@ -1,4 +1,4 @@
-"""Tests of prepared annotation sources (hurtig.annotation.cache) and the cached join.
+"""Tests of prepared annotation sources (hurtig.annotation.prepared_cache) and the cached join.
 
 The reference for every cached result is the uncached join on the same files (tested against
 hand-written expectations in test_annotate*.py): a cached run must write byte-identical VCFs.
@@ -15,16 +15,22 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pysam
 import pytest
 
-import hurtig.annotation.cache as sourcecache
-import hurtig.annotation.join as chunkjoin
-from hurtig.annotation.cache import BIN_BITS
-from hurtig.annotation.cache import main as cache_main
-from hurtig.annotation.engine import SourceSpec, annotate
+import hurtig.annotation.keys as keys_mod
+import hurtig.annotation.prepared_cache as prepared_cache
+from hurtig.annotation.engine import annotate
+from hurtig.annotation.prepared_cache import BIN_BITS
+from hurtig.annotation.prepared_cache import main as cache_main
+from hurtig.annotation.registry import source_name
+from hurtig.annotation.source import SourceSpec
+from hurtig.annotation.sources.scores import score_specs
 from hurtig.errors import InputError
 
 EDGE = 1 << BIN_BITS  # first position of the second bin
@@ -153,17 +159,17 @@ def build(sources: dict[str, Path], out: Path, *extra: str) -> None:
     assert cache_main([*argv, "--scores", str(sources["scores"]), *extra]) == 0
 
 
-def run(sources: dict[str, Path | None], out: Path, cache: Path | None, **kw: object) -> str:
-    from hurtig.annotation.sources.scores import score_specs
-
+def run(sources: Mapping[str, Path | None], out: Path, cache: Path | None, **kw: Any) -> str:
+    calls = sources["calls"]
+    assert calls is not None
     annotate(
-        sources["calls"],
+        calls,
         out,
         gnomad=sources["gnomad"],
         clinvar=sources["clinvar"],
         extra=score_specs(sources["scores"]) if sources["scores"] else [],
         cache_dir=cache,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
     with gzip.open(out, "rt") as handle:
         return handle.read()
@@ -207,13 +213,15 @@ def test_hash_collisions_are_resolved_by_text(
 ) -> None:
     """With a degenerate hash (position only) every indel at a position collides: still exact."""
     direct = run(sources, tmp_path / "direct.vcf.gz", None)
-    real = chunkjoin.allele_hkeys
+    real = keys_mod.allele_hkeys
 
-    def position_only(pos, text, starts, ends):
+    def position_only(
+        pos: np.ndarray, text: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    ) -> np.ndarray:
         return real(pos, text, starts, starts)  # empty text: the key is the position alone
 
-    monkeypatch.setattr(chunkjoin, "allele_hkeys", position_only)
-    monkeypatch.setattr(sourcecache, "allele_hkeys", position_only)
+    monkeypatch.setattr(keys_mod, "allele_hkeys", position_only)
+    monkeypatch.setattr(prepared_cache, "allele_hkeys", position_only)
     cache = tmp_path / "cache"
     build(sources, cache)  # in this process: the cache holds the degenerate keys too
     assert run(sources, tmp_path / "cached.vcf.gz", cache) == direct
@@ -279,7 +287,7 @@ def test_cli(tmp_path: Path, sources: dict[str, Path]) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "gnomad: " in proc.stderr and (tmp_path / "c" / "gnomad" / "manifest.json").is_file()
-    assert SourceSpec("gnomad", str(sources["gnomad"])).cache_name() == "gnomad"
+    assert source_name(SourceSpec("gnomad", str(sources["gnomad"]))) == "gnomad"
 
 
 def test_prepare_keeps_valid_cache_and_runs_take_turns(

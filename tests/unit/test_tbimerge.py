@@ -1,4 +1,4 @@
-"""The merged index of the shard parts (hurtig.io.tabix_merge) answers every query like a fresh one."""
+"""The merged index of the shard parts (hurtig.io.tabix_merge) answers queries like a fresh one."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""io."""
+"""File helpers below every stage: hashing, atomic writes, tabix index merging."""

@@ -1,4 +1,4 @@
-"""Small VCF/file helpers shared by hurtig modules (hashing, atomic writes, allele trimming)."""
+"""Small file helpers shared by hurtig modules: hashing, temporary names, atomic writes."""
 
 from __future__ import annotations
 
@@ -60,38 +60,6 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
-    """Reduce an allele pair to its minimal representation (no reference needed).
-
-    Trims the common suffix, then the common prefix, always keeping at least one base in
-    each allele (the VCF anchor base). ``pos`` moves right by the prefix removed. This is what
-    splitting a multiallelic record needs (e.g. ``CAAG>CA`` becomes ``AAG>A`` one base on); it
-    does not left-align, which needs the reference.
-
-    Args:
-        pos: 1-based VCF position.
-        ref: reference allele.
-        alt: alternate allele.
-
-    Returns:
-        ``(pos, ref, alt)`` trimmed.
-    """
-    if len(ref) == 1 and len(alt) == 1:
-        return pos, ref, alt
-    end = 0
-    while end < min(len(ref), len(alt)) - 1 and ref[-1 - end] == alt[-1 - end]:
-        end += 1
-    if end:
-        ref, alt = ref[:-end], alt[:-end]
-    start = 0
-    while start < min(len(ref), len(alt)) - 1 and ref[start] == alt[start]:
-        start += 1
-    if start:
-        ref, alt = ref[start:], alt[start:]
-        pos += start
-    return pos, ref, alt
 
 
 def source_version(header_lines: list[str] | tuple[str, ...], fallback: str = "unknown") -> str:

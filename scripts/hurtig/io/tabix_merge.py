@@ -1,13 +1,13 @@
-"""Merge the tabix indexes of BGZF parts that are concatenated into one file.
+r"""Merge the tabix indexes of BGZF parts that are concatenated into one file.
 
-:func:`hurtig.annotation.engine.annotate` writes each shard as a headerless BGZF part and indexes it in
-the shard's worker (in parallel); the output file is a header BGZF member followed by the parts
-in order. Every part starts on a BGZF block boundary, so a virtual offset ``coffset << 16 |
-uoffset`` inside part ``i`` becomes ``(coffset + start_i) << 16 | uoffset`` in the whole file;
-parts hold disjoint contigs, so the merged index lists the parts' references one after the
-other. This replaces a serial re-read of the whole output after the parallel work.
+:func:`hurtig.annotation.engine.annotate` writes each shard as a headerless BGZF part and
+indexes it in the shard's worker (in parallel); the output file is a header BGZF member followed
+by the parts in order. Every part starts on a BGZF block boundary, so a virtual offset
+``coffset << 16 | uoffset`` inside part ``i`` becomes ``(coffset + start_i) << 16 | uoffset`` in
+the whole file; parts hold disjoint contigs, so the merged index lists the parts' references one
+after the other. This replaces a serial re-read of the whole output after the parallel work.
 
-Index layout (SAM/tabix specification, ``TBI\\1``): header of seven int32 (n_ref, format,
+Index layout (SAM/tabix specification, ``TBI\1``): header of seven int32 (n_ref, format,
 col_seq, col_beg, col_end, meta, skip), the NUL-separated names, then per reference the bins
 (bin, chunks of two virtual offsets) and the linear index, then an optional n_no_coor. htslib's
 pseudo-bin 37450 holds (first offset, last offset) and (mapped, unmapped) counts: only its first
@@ -86,13 +86,14 @@ def read_shifted(path: str | os.PathLike[str], shift: int) -> TabixIndex:
         raise InputError(f"{where}: not a tabix index")
     reader = _Reader(data, where)
     reader.at = 4
-    n_ref, *settings = reader.take("<7i")
+    n_ref, fmt, col_seq, col_beg, col_end, meta, skip = reader.take("<7i")
     (l_nm,) = reader.take("<i")
     names = data[reader.at : reader.at + l_nm].split(b"\0")[:n_ref]
     reader.at += l_nm
     refs = [_shift_ref(reader, shift) for _ in range(n_ref)]
     n_no_coor = reader.take("<Q")[0] if reader.at + 8 <= len(data) else 0
-    return TabixIndex(tuple(settings), names, refs, n_no_coor)  # type: ignore[arg-type]
+    settings = (fmt, col_seq, col_beg, col_end, meta, skip)
+    return TabixIndex(settings, names, refs, n_no_coor)
 
 
 def merge(parts: Sequence[tuple[str | os.PathLike[str], int]], out: str | os.PathLike[str]) -> None:

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hurtig.annotation.engine import (
+from hurtig.annotation.source import (
     DEFAULT_SEEK_RECORDS,
     Source,
+    SourceRecord,
     SourceSpec,
-    _SourceRecord,
     clean_value,
 )
 from hurtig.errors import InputError
@@ -120,7 +120,7 @@ def load_scores(path: Path | str) -> list[dict[str, Any]]:
 
 
 def score_specs(path: Path | str) -> list[SourceSpec]:
-    """Source specs (for :func:`hurtig.annotation.engine.annotate`) of a JSON list of score entries.
+    """Source specs (kind ``score``) of a JSON list of score entries, in the list's order.
 
     Relative ``file`` paths resolve against the JSON file's folder (inline JSON: the working
     folder).
@@ -148,6 +148,11 @@ def _check(value: str, typ: str) -> str | None:
     return clean_value(value)
 
 
+def _spec_of(spec: SourceSpec) -> ScoreSpec:
+    """The score spec a source spec carries (its ``config`` option, relative to the file)."""
+    return score_from_config(json.loads(spec.option("config")), Path(spec.path).parent)
+
+
 class ScoreSource(Source):
     """A configured score file as a merge-join annotation source."""
 
@@ -157,8 +162,9 @@ class ScoreSource(Source):
         contig_map: dict[str, str],
         seek_records: int = DEFAULT_SEEK_RECORDS,
     ) -> None:
+        """Open the score file of a configured score source."""
         self.spec = spec
-        self.kind = spec.format
+        self.file_format = spec.format
         super().__init__(spec.name, spec.file, contig_map, seek_records, spec.version)
         if spec.format == "tsv":
             names: list[str] = []
@@ -176,6 +182,18 @@ class ScoreSource(Source):
                 (fld, take, {}) for fld, take in zip(spec.fields, self._take, strict=True)
             ]
 
+    @classmethod
+    def from_spec(
+        cls, spec: SourceSpec, contig_map: dict[str, str], seek_records: int
+    ) -> ScoreSource:
+        """Open the score source of a spec made by :func:`score_specs`."""
+        return cls(_spec_of(spec), contig_map, seek_records)
+
+    @classmethod
+    def spec_name(cls, spec: SourceSpec) -> str:
+        """The configured ``name`` of the score source."""
+        return _spec_of(spec).name
+
     def _index(self, column: str, names: list[str]) -> int:
         if column.isdigit():
             return int(column) - 1
@@ -184,7 +202,7 @@ class ScoreSource(Source):
             return lowered.index(column.lower())
         raise InputError(f"{self.path}: no column {column!r} in the header ({', '.join(names)})")
 
-    def record(self, line: str) -> _SourceRecord:
+    def record(self, line: str) -> SourceRecord:
         """Parse one matched source line (a VCF record, or a TSV row kept whole)."""
         if self.spec.format == "vcf":
             return super().record(line)
@@ -192,11 +210,12 @@ class ScoreSource(Source):
         if len(row) < self._width:
             raise InputError(f"{self.path}: short row: {line[:80]!r}")
         c_pos, c_ref, c_alt = self._cols[1], self._cols[2], self._cols[3]
-        return _SourceRecord(
+        return SourceRecord(
             int(row[c_pos]), ".", row[c_ref].upper(), row[c_alt].upper().split(","), row
         )
 
     def info_lines(self) -> tuple[dict[str, str], ...]:
+        """One INFO definition per configured field."""
         return tuple(
             {
                 "ID": f.info,
@@ -235,7 +254,8 @@ class ScoreSource(Source):
                 out.append(item)
         return out
 
-    def values(self, rec: _SourceRecord, idx: int) -> list[str]:
+    def values(self, rec: SourceRecord, idx: int) -> list[str]:
+        """The configured fields of a matched record, type-checked."""
         out = []
         info = self.record_info(rec) if self.spec.format == "vcf" else None
         for i, fld in enumerate(self.spec.fields):

@@ -1,4 +1,4 @@
-"""Prepared annotation sources: a binary, position-binned cache of a source's formatted values.
+r"""Prepared annotation sources: a binary, position-binned cache of a source's formatted values.
 
 A source (gnomAD, ClinVar, a score file) is static for months, while every genome is annotated
 against it again. Parsing the source's text for every genome costs far more than the join
@@ -11,13 +11,13 @@ the source is prepared once per release:
 writes ``CACHE_DIR/<source name>/`` with, per contig, the source's alleles in bins of
 ``2**BIN_BITS`` bp. A bin holds
 
-- the sorted packed keys of single-base alleles (:func:`hurtig.annotation.join.allele_key`),
-- the positions and ``REF\\tALT`` text of the other alleles (indels; trimmed like the input),
-  and their 64-bit hash keys (:func:`hurtig.annotation.join.allele_hkeys`), sorted,
+- the sorted packed keys of single-base alleles (:func:`hurtig.annotation.keys.allele_key`),
+- the positions and ``REF\tALT`` text of the other alleles (indels; trimmed like the input),
+  and their 64-bit hash keys (:func:`hurtig.annotation.keys.allele_hkeys`), sorted,
 - for every allele the finished INFO text ``;KEY=value;KEY=value``, made by the very code the
-  uncached join uses (:meth:`hurtig.annotation.engine.Source.fast_values` / ``values``), so a cached run
-  writes byte-identical output. The first source record in file order wins for a key, as in the
-  uncached join; alleles whose record gives no value are dropped.
+  uncached join uses (:meth:`hurtig.annotation.source.Source.fast_values` / ``values``), so a
+  cached run writes byte-identical output. The first source record in file order wins for a
+  key, as in the uncached join; alleles whose record gives no value are dropped.
 
 Bins are zlib-compressed and read one at a time, so memory stays constant per shard.
 ``manifest.json`` names the source file (name, size, mtime, SHA256), its kind and options,
@@ -40,17 +40,21 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, Any
 
 import numpy as np
 
-from hurtig.annotation.join import allele_hkeys, allele_key, read_blocks
+from hurtig.annotation.keys import InputKeys, Key, allele_hkeys, allele_key
+from hurtig.annotation.registry import (
+    add_source_options,
+    open_source,
+    source_name,
+    static_specs,
+)
+from hurtig.annotation.source import Source, SourceSpec
+from hurtig.annotation.text_blocks import read_blocks
 from hurtig.errors import InputError
 from hurtig.io.files import sha256_file, write_text_atomic
-
-if TYPE_CHECKING:
-    from hurtig.annotation.engine import Source, SourceSpec
-    from hurtig.annotation.join import InputKeys
 
 #: Cache layout version; a cache of another version is refused.
 FORMAT = 2
@@ -63,11 +67,11 @@ _HEAD = 4  # int64 counts at the start of a bin: SNV alleles, other alleles, all
 def _pack_bin(
     snv: list[tuple[int, int, bytes]], other: list[tuple[int, int, bytes, bytes]], level: int
 ) -> bytes:
-    """Serialise one bin (entries already first-wins deduplicated, sorted).
+    r"""Serialise one bin (entries already first-wins deduplicated, sorted).
 
     Args:
         snv: ``(packed key, file order, text)``.
-        other: ``(pos, file order, b"REF\\tALT", text)``.
+        other: ``(pos, file order, b"REF\tALT", text)``.
         level: zlib level, 0 to store the bin uncompressed.
     """
     texts = [t for _, _, t in snv] + [t for _, _, _, t in other]
@@ -142,12 +146,14 @@ class Bin:
 
     @property
     def allele_arr(self) -> np.ndarray:
-        """The ``REF\\tALT`` texts of the other alleles as uint8."""
+        r"""The ``REF\tALT`` texts of the other alleles as uint8."""
         return np.frombuffer(self.alleles, dtype=np.uint8)
 
     def other_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted hash keys (:func:`hurtig.annotation.join.allele_hkeys`) of the other alleles and
-        their entry numbers."""
+        """Sorted hash keys of the other alleles and their entry numbers.
+
+        The keys are those of :func:`hurtig.annotation.keys.allele_hkeys`.
+        """
         return self.other_keys
 
     def find_other(self, keys: InputKeys, i: int) -> int | None:
@@ -174,26 +180,99 @@ def _source_lines(source: Source, contig: str) -> Iterator[str]:
         yield from block.decode().splitlines()
 
 
-def _finish_bin(
-    snv: list[tuple[int, int, bytes]], other: list[tuple[int, int, bytes, bytes]]
-) -> tuple[list[tuple[int, int, bytes]], list[tuple[int, int, bytes, bytes]]]:
+_Snv = tuple[int, int, bytes]
+"""A single-base allele of a bin: packed key, file order, INFO text."""
+_Other = tuple[int, int, bytes, bytes]
+"""Another allele of a bin: position, file order, ``b"REF\\tALT"``, INFO text."""
+
+
+def _finish_bin(snv: list[_Snv], other: list[_Other]) -> tuple[list[_Snv], list[_Other]]:
     """Keep the first entry in file order per key; drop entries without values; sort."""
     snv.sort(key=lambda e: (e[0], e[1]))
-    kept_snv, last = [], None
+    kept_snv: list[_Snv] = []
+    last = None
     for entry in snv:
         if entry[0] != last:
             last = entry[0]
             if entry[2]:
                 kept_snv.append(entry)
     other.sort(key=lambda e: (e[0], e[2], e[1]))
-    kept_other, last_key = [], None
-    for entry in other:
-        key = (entry[0], entry[2])
+    kept_other: list[_Other] = []
+    last_key = None
+    for o_entry in other:
+        key = (o_entry[0], o_entry[2])
         if key != last_key:
             last_key = key
-            if entry[3]:
-                kept_other.append(entry)
+            if o_entry[3]:
+                kept_other.append(o_entry)
     return kept_snv, kept_other
+
+
+class _BinWriter:
+    """Collects the alleles of one contig per bin; writes a bin once no later line can reach it."""
+
+    def __init__(self, sink: IO[bytes], level: int) -> None:
+        """Write to ``sink`` at zlib ``level`` (0: uncompressed)."""
+        self.sink = sink
+        self.level = level
+        self.pending: dict[int, tuple[list[_Snv], list[_Other]]] = {}
+        #: ``[bin number, offset, length, SNV alleles, other alleles]`` per written bin.
+        self.table: list[list[int]] = []
+        self.order = 0
+
+    def add(self, key: Key, text: bytes) -> None:
+        """Add one allele (its key and INFO text), numbered in file order."""
+        self.order += 1
+        if isinstance(key, int):
+            bucket = self.pending.setdefault((key >> 10) >> BIN_BITS, ([], []))
+            bucket[0].append((key, self.order, text))
+        else:
+            kpos, kref, kalt = key
+            bucket = self.pending.setdefault(kpos >> BIN_BITS, ([], []))
+            bucket[1].append((kpos, self.order, f"{kref}\t{kalt}".encode(), text))
+
+    def flush(self, upto: int) -> None:
+        """Write the pending bins numbered below ``upto``, in order."""
+        for b in sorted(k for k in self.pending if k < upto):
+            snv, other = _finish_bin(*self.pending.pop(b))
+            if snv or other:
+                data = _pack_bin(snv, other, self.level)
+                self.table.append([b, self.sink.tell(), len(data), len(snv), len(other)])
+                self.sink.write(data)
+
+
+def _line_fields(source: Source, line: str) -> tuple[list[str], int]:
+    """The fields of a source line and its position (errors name the file)."""
+    c_pos, c_ref, c_alt = source.columns
+    where = str(source.path)
+    fields = line.split("\t")
+    if len(fields) <= max(c_pos, c_ref, c_alt):
+        raise InputError(f"{where}: malformed line (too few columns): {line[:80]!r}")
+    try:
+        pos = int(fields[c_pos])
+    except ValueError as err:
+        raise InputError(f"{where}: bad position {fields[c_pos]!r}") from err
+    return fields, pos
+
+
+def _line_alleles(
+    source: Source, line: str, fields: list[str], pos: int
+) -> Iterator[tuple[Key, bytes]]:
+    """Key and INFO text of each matchable ALT of a source line (the join's own values code)."""
+    _, c_ref, c_alt = source.columns
+    ref = fields[c_ref].upper()
+    fast = source.fast_values(line)
+    rec = None
+    for idx, alt in enumerate(fields[c_alt].upper().split(",")):
+        key = allele_key(pos, ref, alt)
+        if key is None:
+            continue
+        if fast is not None:
+            values = fast
+        else:
+            rec = rec or source.record(line)
+            values = source.values(rec, idx)
+        yield key, _entry_text(values)
 
 
 def build_contig(spec: SourceSpec, contig: str, path: str, level: int) -> list[list[int]]:
@@ -202,54 +281,16 @@ def build_contig(spec: SourceSpec, contig: str, path: str, level: int) -> list[l
     Returns:
         ``[bin number, offset, length, SNV alleles, other alleles]`` per written bin.
     """
-    source = spec.open({}, 1)
-    c_pos, c_ref, c_alt = source.columns
-    where = str(source.path)
-    pending: dict[int, tuple[list[Any], list[Any]]] = {}
-    table: list[list[int]] = []
-    order = 0
+    source = open_source(spec, {}, 1)
     with open(path, "wb") as sink:
-
-        def flush(upto: int) -> None:
-            for b in sorted(k for k in pending if k < upto):
-                snv, other = _finish_bin(*pending.pop(b))
-                if snv or other:
-                    data = _pack_bin(snv, other, level)
-                    table.append([b, sink.tell(), len(data), len(snv), len(other)])
-                    sink.write(data)
-
+        bins = _BinWriter(sink, level)
         for line in _source_lines(source, contig):
-            fields = line.split("\t")
-            if len(fields) <= max(c_pos, c_ref, c_alt):
-                raise InputError(f"{where}: malformed line (too few columns): {line[:80]!r}")
-            try:
-                pos = int(fields[c_pos])
-            except ValueError as err:
-                raise InputError(f"{where}: bad position {fields[c_pos]!r}") from err
-            flush(pos >> BIN_BITS)
-            ref = fields[c_ref].upper()
-            fast = source.fast_values(line)
-            rec = None
-            for idx, alt in enumerate(fields[c_alt].upper().split(",")):
-                key = allele_key(pos, ref, alt)
-                if key is None:
-                    continue
-                if fast is not None:
-                    values = fast
-                else:
-                    rec = rec or source.record(line)
-                    values = source.values(rec, idx)
-                text = _entry_text(values)
-                order += 1
-                if isinstance(key, int):
-                    bucket = pending.setdefault((key >> 10) >> BIN_BITS, ([], []))
-                    bucket[0].append((key, order, text))
-                else:
-                    kpos, kref, kalt = key
-                    bucket = pending.setdefault(kpos >> BIN_BITS, ([], []))
-                    bucket[1].append((kpos, order, f"{kref}\t{kalt}".encode(), text))
-        flush(1 << 62)
-    return table
+            fields, pos = _line_fields(source, line)
+            bins.flush(pos >> BIN_BITS)
+            for key, text in _line_alleles(source, line, fields, pos):
+                bins.add(key, text)
+        bins.flush(1 << 62)
+    return bins.table
 
 
 def _build_job(args: tuple[SourceSpec, str, str, int]) -> list[list[int]]:
@@ -277,7 +318,7 @@ def build(
         The manifest.
     """
     out_path = Path(out)
-    source = spec.open({}, 1)
+    source = open_source(spec, {}, 1)
     contigs = sorted(source.contigs)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.", dir=out_path.parent))
@@ -345,7 +386,7 @@ def prepare(
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not force and (out_path / "manifest.json").is_file():
             try:
-                return open_cache(out_path, spec, spec.open({}, 1)).manifest, False
+                return open_cache(out_path, spec, open_source(spec, {}, 1)).manifest, False
             except InputError:
                 pass  # stale or unreadable: rebuilt below
         return build(spec, out_path, threads, level), True
@@ -364,6 +405,7 @@ class SourceCache:
     """An opened, validated cache of one source."""
 
     def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        """A cache folder and its (validated) manifest."""
         self.path = path
         self.manifest = manifest
         self.contigs: dict[str, dict[str, Any]] = manifest["contigs"]
@@ -405,14 +447,21 @@ def open_cache(path: str | os.PathLike[str], spec: SourceSpec, source: Source) -
         source.path
     ):
         raise InputError(f"{where}: built from another file (checksum differs){rebuild}")
-    source._sha256 = manifest["sha256"]  # known from the build: no re-hash of a huge file
+    source.remember_checksum(manifest["sha256"])  # known from the build: no re-hash of a huge file
     return SourceCache(cache, manifest)
+
+
+def open_with_cache(
+    spec: SourceSpec, contig_map: dict[str, str], seek_records: int
+) -> tuple[Source, SourceCache | None]:
+    """Open a spec's source and, when the spec names one, its cache (validated against the file)."""
+    source = open_source(spec, contig_map, seek_records)
+    cache = open_cache(spec.cache, spec, source) if spec.cache is not None else None
+    return source, cache
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point: build caches of the given sources under ``--out``."""
-    from hurtig.annotation.engine import add_source_options, static_specs
-
     parser = argparse.ArgumentParser(
         prog="hurtig prepare-source",
         description="Prepare annotation sources once (a binary cache per source) for fast, "
@@ -436,17 +485,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     specs = static_specs(args)
     if not specs:
-        raise InputError("hurtig.annotation.cache: no source given (--gnomad, --clinvar, --scores)")
+        raise InputError("hurtig prepare-source: no source given (--gnomad, --clinvar, --scores)")
     notes = []
     for spec in specs:
-        name = spec.cache_name()
+        name = source_name(spec)
         if args.only and name not in args.only:
             continue
         where = Path(args.out) / name
         manifest, built = prepare(spec, where, args.threads, args.compress_level, args.force)
         n = sum(b[3] + b[4] for c in manifest["contigs"].values() for b in c["bins"])
         state = "built" if built else "up to date, kept"
-        print(f"hurtig.annotation.cache: {name}: {n} alleles, {state}: {where}", file=sys.stderr)
+        print(f"hurtig prepare-source: {name}: {n} alleles, {state}: {where}", file=sys.stderr)
         notes.append(
             {"source": name, "file": manifest["file"], "sha256": manifest["sha256"],
              "cache": str(where), "alleles": n, "built": built}
