@@ -1,4 +1,4 @@
-"""Summarise benchmarks/e2e/raw/*.json into the "End-to-end (issue 7)" section of RESULTS.md.
+"""Summarise perf/e2e/raw/*.json into the "End-to-end (issue 7)" section of RESULTS.md.
 
 Only that section (from its heading to the next ``## `` heading) is replaced; other sections of
 the file (e.g. "Annotation") are kept byte for byte.
@@ -111,7 +111,7 @@ class Summary:
         return [
             HEADING,
             "",
-            f"Command: `{m.get('command', 'bash benchmarks/e2e/run.sh')}` (started "
+            f"Command: `{m.get('command', 'bash perf/e2e/run.sh')}` (started "
             f"{m.get('started', '?')}, finished {m.get('finished', '?')}; all sizes and repeats "
             "in this one invocation, sizes interleaved within each repeat).",
             "",
@@ -126,10 +126,10 @@ class Summary:
             f"`neuro_demo` and `epilepsy_demo`, `alignment.chunk_reads` "
             f"{args.get('chunk_reads', '?')}, `calling.shards` {self.shards}, `--cores "
             f"{self.cores}`. Values are {note}; (min–max, n) shown. Raw numbers are in "
-            "`benchmarks/e2e/raw/` (one JSON per depth and repeat, with every job's start, wall "
+            "`perf/e2e/raw/` (one JSON per depth and repeat, with every job's start, wall "
             "and CPU).",
             "",
-            "Method: `benchmarks/e2e/bash_env.sh` times every job shell from the inside (start "
+            "Method: `perf/e2e/bash_env.sh` times every job shell from the inside (start "
             "and end to the microsecond, plus the CPU of the shell and its children via `times`). "
             "It is loaded through `BASH_ENV` for the benchmark only. Jobs and their dependencies "
             "(an input that is another job's output) come from the Snakemake log.",
@@ -484,7 +484,7 @@ class Summary:
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", type=Path, required=True, help="benchmarks/e2e/raw folder")
+    parser.add_argument("--raw", type=Path, required=True, help="perf/e2e/raw folder")
     parser.add_argument("--out", type=Path, required=True, help="RESULTS.md to update")
     args = parser.parse_args(argv)
     runs, reads, machine = load_runs(args.raw)

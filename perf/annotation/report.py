@@ -105,9 +105,9 @@ def main() -> int:
     text = "\n".join([
         "# Benchmarks", "", "## Annotation (issue 3)", "",
         f"Input: {args.records:,} records, single sample, synthetic genome (demo GRCh38 chr21 window "
-        "and its Ensembl genes replicated; see benchmarks/annotation/synth.py); "
+        "and its Ensembl genes replicated; see perf/annotation/synth.py); "
         f"{args.threads} threads for every tool that takes them; machine: 2 cores. "
-        "Command: `bash benchmarks/annotation/run.sh`. Raw numbers: benchmarks/annotation/results/. "
+        "Command: `bash perf/annotation/run.sh`. Raw numbers: perf/annotation/results/. "
         "CPU = user + system seconds of the command and its child processes (less sensitive than "
         "wall time to other jobs on a shared machine).",
         "", *rows, "", *ratios, *(["", args.note] if args.note else []), "", "Commands:", "", "```", args.commands, "```", "",

@@ -9,7 +9,7 @@ fresh working directory:
    and N, each scored with ``hurtig.devtools.evaluate_calls`` against the simulated truth.
 
 Raw numbers go to ``<raw>/<depth>x_r<repeat>.json``; ``e2e_report.py`` turns them into the
-"End-to-end (issue 7)" section of benchmarks/RESULTS.md.
+"End-to-end (issue 7)" section of perf/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "nproc": os.cpu_count(),
         "mem_total_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "uptime_start": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
-        "command": " ".join(["bash benchmarks/e2e/run.sh", *(argv or sys.argv[1:])]),
+        "command": " ".join(["bash perf/e2e/run.sh", *(argv or sys.argv[1:])]),
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "args": {k: str(v) for k, v in vars(args).items()},
     }
