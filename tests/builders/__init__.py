@@ -18,7 +18,13 @@ for the end-to-end, workflow and cluster tests).
 from builders.reads import ReadsBuilder
 from builders.reference import write_bed, write_fasta
 from builders.sheets import SampleSheet, UnitSheet
-from builders.snakemake_runner import WorkflowRun, dry_run, run_workflow
+from builders.snakemake_runner import (
+    WorkflowRun,
+    dry_run,
+    run_pipeline,
+    run_workflow,
+    snakemake_argv,
+)
 from builders.vcf import Call, VcfBuilder
 
 __all__ = [
@@ -29,7 +35,9 @@ __all__ = [
     "VcfBuilder",
     "WorkflowRun",
     "dry_run",
+    "run_pipeline",
     "run_workflow",
+    "snakemake_argv",
     "write_bed",
     "write_fasta",
 ]

@@ -6,6 +6,7 @@ everywhere::
 
     run = run_workflow(tmp_path, "--configfile=config.yaml", "results/calls/fam.vcf.gz")
     run.require_success()  # fails the test with the output's tail and the failed jobs' logs
+    run_pipeline(tmp_path, "--configfile=config.yaml")  # the two lines above in one
     counts = dry_run(tmp_path).job_counts()  # {"call_shard": 8, ...}
 """
 
@@ -162,6 +163,22 @@ def run_workflow(
     """
     argv = snakemake_argv(*args, cores=cores, profile=profile)
     return _invoke(workdir, argv, env, log if log is not None else workdir / LOG_NAME)
+
+
+def run_pipeline(workdir: Path, *args: str, cores: int | None = 2) -> WorkflowRun:
+    """Run the workflow in ``workdir`` like :func:`run_workflow` and fail the test if it fails.
+
+    Args:
+        workdir: the working directory (created if missing).
+        *args: further Snakemake options and targets.
+        cores: ``--cores``.
+
+    Returns:
+        The successful run.
+    """
+    run = run_workflow(workdir, *args, cores=cores)
+    run.require_success()
+    return run
 
 
 def dry_run(

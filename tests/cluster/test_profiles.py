@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from builders import dry_run
 
 REPO = Path(__file__).resolve().parents[2]
 RULE_FILES = sorted((REPO / "workflow" / "rules").glob("*.smk"))
@@ -102,20 +102,5 @@ def test_every_tool_rule_declares_a_pinned_conda_env() -> None:
 @pytest.mark.parametrize("name", ["local", "slurm"])
 def test_profile_builds_the_demo_dag(name: str, tmp_path: Path) -> None:
     # Catches unknown options and group cycles (a group left and re-entered) without a cluster.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-s",
-            str(REPO / "Snakefile"),
-            "--profile",
-            str(REPO / "config" / "profiles" / name),
-            "--dry-run",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    result = dry_run(tmp_path, cores=None, profile=REPO / "config" / "profiles" / name)
+    assert result.returncode == 0, result.output[-3000:]
