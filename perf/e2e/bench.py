@@ -60,7 +60,8 @@ def simulate(depth: float, outdir: Path, cores: int) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            *(str(PY), "-m", "hurtig", "simulate-demo", "--demo-dir", str(DEMO), "--outdir", str(outdir)),
+            *(str(PY), "-m", "hurtig", "simulate-demo"),
+            *("--demo-dir", str(DEMO), "--outdir", str(outdir)),
             *("--depth", str(depth), "--threads", str(cores)),
         ],
         check=True,
@@ -160,10 +161,11 @@ def max_rss(rundir: Path) -> dict[str, float]:
 
 
 def evaluate(vcf: Path, truth: Path, out: Path) -> dict[str, float]:
-    """SNV and indel F1 of the proband against the simulated truth (hurtig.devtools.evaluate_calls)."""
+    """SNV and indel F1 of the proband against the simulated truth (hurtig evaluate-calls)."""
     subprocess.run(
         [
-            *(str(PY), "-m", "hurtig", "evaluate-calls", "--truth", str(truth), "--truth-sample", "proband"),
+            *(str(PY), "-m", "hurtig", "evaluate-calls"),
+            *("--truth", str(truth), "--truth-sample", "proband"),
             *("--query", str(vcf), "--query-sample", "proband", "--reference", str(FASTA)),
             *("--out", str(out)),
         ],

@@ -121,9 +121,9 @@ class Summary:
             "measurement is in the raw JSON. With a load of 3–7 on 2 cores every absolute time is "
             "inflated, so only ratios measured back to back count.",
             "",
-            "Data: the demo proband simulated by `hurtig.devtools.simulate_reads` on the real GRCh38 chr21 "
-            f"sequence (1.17 Mbp of real bases) at depths {depths}. One sample, panels "
-            f"`neuro_demo` and `epilepsy_demo`, `alignment.chunk_reads` "
+            "Data: the demo proband simulated by `hurtig.devtools.simulate_reads` on the real "
+            f"GRCh38 chr21 sequence (1.17 Mbp of real bases) at depths {depths}. One sample, "
+            f"panels `neuro_demo` and `epilepsy_demo`, `alignment.chunk_reads` "
             f"{args.get('chunk_reads', '?')}, `calling.shards` {self.shards}, `--cores "
             f"{self.cores}`. Values are {note}; (min–max, n) shown. Raw numbers are in "
             "`perf/e2e/raw/` (one JSON per depth and repeat, with every job's start, wall "
@@ -218,8 +218,9 @@ class Summary:
             f"### G7: calling parallel efficiency and F1, `calling.shards` {self.shards} vs 1",
             "",
             "Calling-only Snakemake runs (`results/calls/demo.vcf.gz`, `--forcerun make_shards`) "
-            "on the CRAM of the full run, once per shard count; F1 by `hurtig.devtools.evaluate_calls` against "
-            "the simulated truth (proband, whole real sequence).",
+            "on the CRAM of the full run, once per shard count; F1 by "
+            "`hurtig.devtools.evaluate_calls` against the simulated truth (proband, whole real "
+            "sequence).",
             "",
             *_table(header, rows),
             f"At the largest size: CPU efficiency **{eff:.2f}**, slot efficiency **{slot:.2f}** "

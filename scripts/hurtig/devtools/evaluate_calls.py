@@ -1,4 +1,4 @@
-"""Benchmark a call set against a truth set (e.g. GIAB), genotype-aware.
+r"""Benchmark a call set against a truth set (e.g. GIAB), genotype-aware.
 
 Both VCFs are normalised with the real tool, ``bcftools norm -m -any -f REF`` (multiallelic
 records split into one ALT per record, indels left-aligned), then compared allele by allele.
@@ -25,8 +25,8 @@ Conventions (also in ``docs/VALIDATION.md``):
 
 CLI::
 
-    hurtig evaluate-calls --truth T.vcf.gz --query Q.vcf.gz --reference REF.fa.gz \\
-        [--truth-sample INTEGRATION] [--query-sample NA12878] [--bed B.bed] \\
+    hurtig evaluate-calls --truth T.vcf.gz --query Q.vcf.gz --reference REF.fa.gz \
+        [--truth-sample INTEGRATION] [--query-sample NA12878] [--bed B.bed] \
         [--region chr20:10000000-10100000] --out metrics.json [--tsv metrics.tsv]
 """
 
@@ -83,6 +83,7 @@ class Region:
         return chrom == self.chrom and pos >= self.start and (self.end is None or pos <= self.end)
 
     def __str__(self) -> str:
+        """The region as written on the command line (``chrom`` or ``chrom:start-end``)."""
         return self.chrom if self.end is None else f"{self.chrom}:{self.start}-{self.end}"
 
 
@@ -90,6 +91,7 @@ class BedIntervals:
     """Sorted, merged 0-based half-open intervals per contig, queried with 1-based positions."""
 
     def __init__(self, intervals: Iterable[tuple[str, int, int]]) -> None:
+        """Merge (chrom, 0-based start, end) intervals; overlapping or touching ones join."""
         by_chrom: dict[str, list[tuple[int, int]]] = {}
         for chrom, start, end in intervals:
             by_chrom.setdefault(chrom, []).append((start, end))
