@@ -40,7 +40,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,15 @@ from hurtig.io.files import write_text_atomic
 
 VARIANT_TYPES = ("SNV", "INDEL")
 SCOPES = ("confident_bed", "window")
+CONVENTIONS: dict[str, str] = {
+    "normalisation": "bcftools norm -m -any -f REF",
+    "inside": "normalised 1-based POS in a bed interval (start0 < POS <= end) "
+    "and in the region (start <= POS <= end)",
+    "query_filter": "records with FILTER not PASS/. and genotypes without the ALT dropped",
+    "genotype_mismatch": "counted as FP + FN in genotype-aware metrics",
+    "types": "SNV = len(REF) == len(ALT) (MNPs included); INDEL = otherwise",
+}
+"""How the comparison was made, copied into every report."""
 TSV_COLUMNS = (
     "scope",
     "type",
@@ -375,8 +384,34 @@ def compare(
     return result, sites
 
 
-def _restrict(calls: dict[Key, str], keep: Any) -> dict[Key, str]:
+def _restrict(calls: dict[Key, str], keep: Callable[[str, int], bool]) -> dict[Key, str]:
     return {k: v for k, v in calls.items() if keep(k[0], k[1])}
+
+
+def _compare_scopes(
+    truth: dict[Key, str],
+    query: dict[Key, str],
+    window: Region | None,
+    intervals: BedIntervals | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Metrics and sites per scope; a scope without its bed is None."""
+
+    def in_window(chrom: str, pos: int) -> bool:
+        return window is None or window.contains(chrom, pos)
+
+    metrics: dict[str, Any] = {}
+    sites: dict[str, Any] = {}
+    scopes: dict[str, Callable[[str, int], bool]] = {"window": in_window}
+    if intervals is not None:
+        scopes["confident_bed"] = lambda c, p: in_window(c, p) and intervals.contains(c, p)
+    for scope in SCOPES:
+        keep = scopes.get(scope)
+        if keep is None:
+            metrics[scope] = None
+            sites[scope] = None
+            continue
+        metrics[scope], sites[scope] = compare(_restrict(truth, keep), _restrict(query, keep))
+    return metrics, sites
 
 
 def evaluate(
@@ -416,21 +451,7 @@ def evaluate(
         truth, t_name = load_calls(t_norm, truth_sample, drop_filtered=False)
         query, q_name = load_calls(q_norm, query_sample, drop_filtered=True)
 
-    def in_window(chrom: str, pos: int) -> bool:
-        return window is None or window.contains(chrom, pos)
-
-    metrics: dict[str, Any] = {}
-    sites: dict[str, Any] = {}
-    scopes: dict[str, Any] = {"window": in_window}
-    if intervals is not None:
-        scopes["confident_bed"] = lambda c, p: in_window(c, p) and intervals.contains(c, p)
-    for scope in SCOPES:
-        keep = scopes.get(scope)
-        if keep is None:
-            metrics[scope] = None
-            sites[scope] = None
-            continue
-        metrics[scope], sites[scope] = compare(_restrict(truth, keep), _restrict(query, keep))
+    metrics, sites = _compare_scopes(truth, query, window, intervals)
     return {
         "inputs": {
             "truth": str(truth_vcf),
@@ -442,14 +463,7 @@ def evaluate(
             "bed_bp": intervals.total_bp() if intervals is not None else None,
             "region": str(window) if window else None,
         },
-        "conventions": {
-            "normalisation": "bcftools norm -m -any -f REF",
-            "inside": "normalised 1-based POS in a bed interval (start0 < POS <= end) "
-            "and in the region (start <= POS <= end)",
-            "query_filter": "records with FILTER not PASS/. and genotypes without the ALT dropped",
-            "genotype_mismatch": "counted as FP + FN in genotype-aware metrics",
-            "types": "SNV = len(REF) == len(ALT) (MNPs included); INDEL = otherwise",
-        },
+        "conventions": dict(CONVENTIONS),
         "metrics": metrics,
         "sites": sites,
     }

@@ -110,6 +110,15 @@ def pairs_for_depth(total_length: int, depth: float, read_length: int) -> int:
     return max(1, round(depth * total_length / (2 * read_length) / 2))
 
 
+def wgsim_options(pairs: int, read_length: int, seed: int) -> list[str]:
+    """The options of one ``wgsim`` run: pairs, read lengths, insert size, errors, no mutations."""
+    return [
+        *("-N", str(pairs), "-1", str(read_length), "-2", str(read_length)),
+        *("-d", str(WGSIM_OUTER_DISTANCE), "-s", str(WGSIM_STDDEV), "-e", str(WGSIM_ERROR_RATE)),
+        *("-r", "0", "-R", "0", "-S", str(seed)),
+    ]
+
+
 def simulate_sample(
     sample: str,
     sample_index: int,
@@ -127,31 +136,9 @@ def simulate_sample(
         write_haplotype_fasta(fasta, reference, sites, sample, hap)
         r1 = workdir / f"{sample}_h{hap + 1}_R1.fq"
         r2 = workdir / f"{sample}_h{hap + 1}_R2.fq"
+        wgsim_seed = seed + 100 + 10 * sample_index + hap
         _run(
-            [
-                "wgsim",
-                "-N",
-                str(pairs),
-                "-1",
-                str(read_length),
-                "-2",
-                str(read_length),
-                "-d",
-                str(WGSIM_OUTER_DISTANCE),
-                "-s",
-                str(WGSIM_STDDEV),
-                "-e",
-                str(WGSIM_ERROR_RATE),
-                "-r",
-                "0",
-                "-R",
-                "0",
-                "-S",
-                str(seed + 100 + 10 * sample_index + hap),
-                str(fasta),
-                str(r1),
-                str(r2),
-            ]
+            ["wgsim", *wgsim_options(pairs, read_length, wgsim_seed), str(fasta), str(r1), str(r2)]
         )
         fastqs[1].append(r1)
         fastqs[2].append(r2)
