@@ -143,7 +143,8 @@ class ReadsBuilder:
         if path.suffix == ".cram":
             with tempfile.TemporaryDirectory() as tmp:
                 bam = self._builder.to_path(Path(tmp) / "reads.bam", index=False)
-                pysam.view("-C", "-T", str(self.reference), "-o", str(path), str(bam))
+                cram = ("-C", "-T", str(self.reference), "-o", str(path), str(bam))
+                pysam.view(*cram, catch_stdout=False)
         else:
             self._builder.to_path(path, index=False)
         pysam.index(str(path))
