@@ -76,7 +76,8 @@ def test_slurm_profile_hard_codes_no_site() -> None:
 def test_slurm_resources_grow_with_each_attempt() -> None:
     cfg = profile("slurm")
     set_resources = cfg["set-resources"]
-    assert isinstance(set_resources, dict) and cfg["retries"] >= 1  # type: ignore[operator]
+    retries = cfg["retries"]
+    assert isinstance(set_resources, dict) and isinstance(retries, int) and retries >= 1
     for rule, resources in set_resources.items():
         assert rule in rule_blocks(), f"set-resources names unknown rule {rule}"
         for key in ("mem_mb", "runtime"):

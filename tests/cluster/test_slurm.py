@@ -45,7 +45,8 @@ def run_jobs(run_id: str) -> list[tuple[str, str, str]]:
         text=True,
         check=True,
     ).stdout
-    return [tuple(line.split("|", 2)) for line in out.splitlines() if line]  # type: ignore[misc]
+    rows = [line.split("|", 2) for line in out.splitlines() if line]
+    return [(job_id, comment, state) for job_id, comment, state in rows]
 
 
 def leaked_identifiers(text: str) -> list[str]:
