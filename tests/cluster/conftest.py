@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from local_slurm import ClusterError, LocalSlurm
-from slurm_runs import PROFILES, Run, Watcher, node_profile, require_success, run_snakemake
+
+from builders import WorkflowRun
+from cluster.local_slurm import ClusterError, LocalSlurm
+from cluster.slurm_runs import PROFILES, Watcher, node_profile, run_snakemake
 
 OPT_OUT = "HURTIG_SKIP_SLURM"
 
@@ -39,19 +41,19 @@ def slurm_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def local_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+def local_run(tmp_path_factory: pytest.TempPathFactory) -> WorkflowRun:
     """The demo through the local profile (the reference for the SLURM run)."""
     run = run_snakemake(tmp_path_factory.mktemp("local"), PROFILES / "local", "--cores", "2")
-    require_success(run)
+    run.require_success()
     return run
 
 
 @pytest.fixture(scope="session")
 def slurm_run(
     slurm_cluster: LocalSlurm, slurm_profile: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Run, Watcher]:
+) -> tuple[WorkflowRun, Watcher]:
     """The demo through the slurm profile, with what squeue/scontrol showed meanwhile."""
     with Watcher() as watcher:
         run = run_snakemake(tmp_path_factory.mktemp("cluster"), slurm_profile)
-    require_success(run)
+    run.require_success()
     return run, watcher

@@ -6,35 +6,25 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import yaml
-from local_slurm import node_resources
+
+from builders import WorkflowRun, run_workflow
+from cluster.local_slurm import node_resources
 
 REPO = Path(__file__).resolve().parents[2]
 PROFILES = REPO / "config" / "profiles"
 
 
-@dataclass
-class Run:
-    """One finished Snakemake run: its folder, output and SLURM run id."""
-
-    workdir: Path
-    output: str
-    returncode: int
-    seconds: float
-
-    @property
-    def run_id(self) -> str:
-        """The plugin's run UUID (every SLURM job of the run carries it as job name)."""
-        match = re.search(r"SLURM run ID: (\S+)", self.output)
-        assert match, f"no SLURM run ID in the output of {self.workdir}"
-        return match.group(1)
+def slurm_run_id(output: str) -> str:
+    """The plugin's run UUID in a run's output (every SLURM job of the run has it as job name)."""
+    match = re.search(r"SLURM run ID: (\S+)", output)
+    assert match, "no SLURM run ID in the output"
+    return match.group(1)
 
 
 @dataclass
@@ -85,47 +75,14 @@ VISIBLE_COMMANDS = (
 )
 
 
-def snakemake_argv(profile: Path, *args: str) -> list[str]:
-    """The Snakemake command line for the repo's workflow with a profile."""
-    return [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(REPO / "Snakefile"),
-        "--profile",
-        str(profile),
-        *args,
-    ]
-
-
-def run_snakemake(workdir: Path, profile: Path, *args: str) -> Run:
+def run_snakemake(workdir: Path, profile: Path, *args: str) -> WorkflowRun:
     """Run the workflow to the end in ``workdir`` and keep its output in snakemake.out."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    start = time.monotonic()
-    result = subprocess.run(
-        snakemake_argv(profile, *args),
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=slurm_env(),
-    )
-    seconds = time.monotonic() - start
-    output = result.stdout + result.stderr
-    (workdir / "snakemake.out").write_text(output)
-    return Run(workdir, output, result.returncode, seconds)
+    return run_workflow(workdir, *args, cores=None, profile=profile, env=slurm_env())
 
 
 def slurm_env() -> dict[str, str]:
     """The environment for runs: no inherited SLURM settings."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "SBATCH_"))}
-
-
-def require_success(run: Run) -> None:
-    """Fail with the tail of the output when a run failed."""
-    if run.returncode != 0:
-        pytest.fail(f"snakemake failed in {run.workdir}:\n{run.output[-6000:]}")
 
 
 def node_profile(target: Path) -> Path:
@@ -152,7 +109,7 @@ def node_profile(target: Path) -> Path:
     return target
 
 
-def copy_run(run: Run, target: Path) -> Path:
+def copy_run(run: WorkflowRun, target: Path) -> Path:
     """A copy of a finished run's folder (mtimes kept), to rerun parts of it."""
     shutil.copytree(run.workdir, target, symlinks=True)
     return target

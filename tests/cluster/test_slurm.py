@@ -1,6 +1,8 @@
-"""The demo on a real local SLURM through the slurm profile: same results as a local run, few
-grouped jobs, no sample or family id visible to other users, retry after scancel, resume after
-the controller is killed."""
+"""The demo on a real local SLURM through the slurm profile.
+
+Same results as a local run, few grouped jobs, no sample or family id visible to other users,
+retry after scancel, resume after the controller is killed.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from slurm_runs import (
-    Run,
-    Watcher,
-    copy_run,
-    require_success,
-    run_snakemake,
-    slurm_env,
-    snakemake_argv,
-)
+
+from builders import WorkflowRun, snakemake_argv
+from cluster.slurm_runs import Watcher, copy_run, run_snakemake, slurm_env, slurm_run_id
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
@@ -49,7 +45,8 @@ def run_jobs(run_id: str) -> list[tuple[str, str, str]]:
         text=True,
         check=True,
     ).stdout
-    return [tuple(line.split("|", 2)) for line in out.splitlines() if line]  # type: ignore[misc]
+    rows = [line.split("|", 2) for line in out.splitlines() if line]
+    return [(job_id, comment, state) for job_id, comment, state in rows]
 
 
 def leaked_identifiers(text: str) -> list[str]:
@@ -66,7 +63,7 @@ def start_background(workdir: Path, profile: Path, *args: str) -> subprocess.Pop
     """Start the workflow without waiting; output goes to snakemake.out in the workdir."""
     out = (workdir / "snakemake.out").open("w")
     return subprocess.Popen(
-        snakemake_argv(profile, *args),
+        snakemake_argv(*args, profile=profile),
         cwd=workdir,
         stdout=out,
         stderr=subprocess.STDOUT,
@@ -90,7 +87,9 @@ def wait_for_job(workdir: Path, comment_prefix: str, states: set[str], timeout: 
     pytest.fail(f"no {comment_prefix} job in {states} within {timeout}s in {workdir}")
 
 
-def test_slurm_demo_matches_local_run(slurm_run: tuple[Run, Watcher], local_run: Run) -> None:
+def test_slurm_demo_matches_local_run(
+    slurm_run: tuple[WorkflowRun, Watcher], local_run: WorkflowRun
+) -> None:
     run, _ = slurm_run
     slurm, local = panel_tables(run.workdir), panel_tables(local_run.workdir)
     assert set(slurm) == {"proband/neuro_demo.tsv", "proband/epilepsy_demo.tsv"}
@@ -98,19 +97,22 @@ def test_slurm_demo_matches_local_run(slurm_run: tuple[Run, Watcher], local_run:
     print(f"\nwall time: local {local_run.seconds:.0f} s, SLURM {run.seconds:.0f} s")
 
 
-def test_demo_runs_as_few_grouped_slurm_jobs(slurm_run: tuple[Run, Watcher]) -> None:
+def test_demo_runs_as_few_grouped_slurm_jobs(slurm_run: tuple[WorkflowRun, Watcher]) -> None:
     run, watcher = slurm_run
-    jobs = watcher.job_ids(run.run_id)
-    assert jobs, f"squeue never listed a job of run {run.run_id}"
+    run_id = slurm_run_id(run.output)
+    jobs = watcher.job_ids(run_id)
+    assert jobs, f"squeue never listed a job of run {run_id}"
     assert len(jobs) <= MAX_SLURM_JOBS, sorted(jobs)
     print(f"\nSLURM jobs: {len(jobs)} for 3 samples ({len(jobs) / 3:.1f} per sample)")
 
 
-def test_no_sample_or_family_id_visible_on_the_cluster(slurm_run: tuple[Run, Watcher]) -> None:
+def test_no_sample_or_family_id_visible_on_the_cluster(
+    slurm_run: tuple[WorkflowRun, Watcher],
+) -> None:
     run, watcher = slurm_run
     seen = "\n".join(watcher.seen)
     # The watcher saw this run's jobs and their comments (so the search below means something).
-    assert run.run_id in seen
+    assert slurm_run_id(run.output) in seen
     assert "rule_align_" in seen and "rule_family_" in seen
     assert leaked_identifiers(seen) == []
 
@@ -125,7 +127,7 @@ def test_identifier_search_finds_plain_rule_comments() -> None:
 
 
 def test_cancelled_job_is_retried(
-    slurm_run: tuple[Run, Watcher], slurm_profile: Path, tmp_path: Path
+    slurm_run: tuple[WorkflowRun, Watcher], slurm_profile: Path, tmp_path: Path
 ) -> None:
     base, _ = slurm_run
     workdir = copy_run(base, tmp_path / "scancel")
@@ -139,16 +141,17 @@ def test_cancelled_job_is_retried(
             proc.kill()
     output = (workdir / "snakemake.out").read_text()
     assert returncode == 0, output[-6000:]
-    run = Run(workdir, output, returncode, 0)
     states = [
-        state for _, comment, state in run_jobs(run.run_id) if comment.startswith("rule_call_")
+        state
+        for _, comment, state in run_jobs(slurm_run_id(output))
+        if comment.startswith("rule_call_")
     ]
     assert "CANCELLED" in states and "COMPLETED" in states, states
     assert panel_tables(workdir) == panel_tables(base.workdir)
 
 
 def test_killed_controller_resumes_without_recomputing(
-    slurm_run: tuple[Run, Watcher], slurm_profile: Path, tmp_path: Path
+    slurm_run: tuple[WorkflowRun, Watcher], slurm_profile: Path, tmp_path: Path
 ) -> None:
     base, _ = slurm_run
     workdir = copy_run(base, tmp_path / "kill")
@@ -163,17 +166,18 @@ def test_killed_controller_resumes_without_recomputing(
         if proc.poll() is None:
             proc.kill()
     first = (workdir / "snakemake.out").read_text()
-    run_id = re.search(r"SLURM run ID: (\S+)", first).group(1)  # type: ignore[union-attr]
+    run_id = slurm_run_id(first)
     # The operator cancels what the dead controller left behind (docs/OPS.md).
     subprocess.run(["scancel", "--name", run_id], check=True)
     assert sorted((workdir / "results" / "calls" / "shards").rglob("*.bcf")), "no shard calls"
-    unlock = run_snakemake(workdir, profile, "--unlock")
-    require_success(unlock)
+    run_snakemake(workdir, profile, "--unlock").require_success()
     second = run_snakemake(workdir, profile)
-    require_success(second)
+    second.require_success()
     # The rerun ran the family chain again but not the finished calling job.
     stats = second.output.split("Job stats:", 1)[1].split("total", 1)[0]
     assert "concat_calls" in stats, stats
     assert "call_shard" not in stats, stats
-    assert not [c for _, c, _ in run_jobs(second.run_id) if c.startswith("rule_call_")]
+    assert not [
+        c for _, c, _ in run_jobs(slurm_run_id(second.output)) if c.startswith("rule_call_")
+    ]
     assert panel_tables(workdir) == panel_tables(base.workdir)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pipeline_runs import run_pipeline
+
+from builders import run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
+
+from builders import dry_run, run_workflow
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "demo"
@@ -56,30 +55,14 @@ def demo_config(tmp_path: Path, panels: dict[str, str]) -> Path:
     return path
 
 
-def snakemake(workdir: Path, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-            f"--configfile={config}", "--cores", "2", *args,
-        ],
-        cwd=workdir, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-
-
-def jobs(output: str) -> dict[str, int]:
-    table = output.split("Job stats:")[1].split("\n\n")[0]
-    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
-    counts.pop("total", None)
-    return counts
-
-
 def test_adding_a_panel_reruns_only_panel_jobs(demo_run: Path, tmp_path: Path) -> None:
     config = demo_config(tmp_path, {"father": "epilepsy_demo"})
     started = time.monotonic()
-    result = snakemake(demo_run, config)
+    # The log goes to tmp_path: demo_run/snakemake.out stays the demo run's own.
+    result = run_workflow(demo_run, f"--configfile={config}", log=tmp_path / "snakemake.out")
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr[-4000:]
-    ran = jobs(result.stderr + result.stdout)
+    ran = result.job_counts()
     assert set(ran) <= PANEL_RULES, ran
     assert ran.get("prioritise_variants") == 1  # father x epilepsy_demo only
     assert (demo_run / "results" / "report" / "father" / "epilepsy_demo.html").is_file()
@@ -91,8 +74,8 @@ def test_pinning_another_panel_version_reruns_only_panel_jobs(
     demo_run: Path, tmp_path: Path
 ) -> None:
     config = demo_config(tmp_path, {"proband": "neuro_demo@1.0,epilepsy_demo"})
-    result = snakemake(demo_run, config, "-n")
+    result = dry_run(demo_run, f"--configfile={config}")
     assert result.returncode == 0, result.stderr[-4000:]
-    ran = jobs(result.stdout)
+    ran = result.job_counts()
     assert set(ran) <= PANEL_RULES, ran
     assert ran.get("resolve_panel") == 1 and ran.get("prioritise_variants") == 1

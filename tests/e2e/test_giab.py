@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pipeline_runs import run_pipeline
+
+from builders import run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 GIAB = REPO / "resources" / "giab"

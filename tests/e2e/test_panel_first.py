@@ -1,19 +1,20 @@
-"""Panel first: the panel report depends on exactly the shards it needs and is written before the
-rest of the genome is called (one core, so the job order is the scheduler's priority order)."""
+"""Panel first: the panel report needs exactly its shards and is written before the genome is done.
+
+The panel report depends on exactly the shards it needs and is written before the rest of the
+genome is called (one core, so the job order is the scheduler's priority order).
+"""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from builders import run_workflow
 from hurtig.calling.regions import overlapping_shards
-
-REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +37,8 @@ def test_panel_report_before_last_non_panel_shard(demo_run: Path, tmp_path: Path
     # Reuse the demo's alignments; calling onwards runs again, on one core.
     for part in ("alignment", "qc/fastp", "qc/markdup"):
         shutil.copytree(demo_run / "results" / part, tmp_path / "results" / part)
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    log = result.stdout + result.stderr
+    result = run_workflow(tmp_path, cores=1)
+    log = result.output
     assert result.returncode == 0, log[-4000:]
     order = job_order(log)
     assert not any(rule in ("align_reads", "mark_duplicates") for rule, _ in order)

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -25,24 +24,14 @@ import openpyxl
 import pytest
 import yaml
 
+from builders import run_pipeline
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-
-
-def run_pipeline(workdir: Path, *args: str) -> None:
-    """Run the workflow in ``workdir``; fail the test with the log tail when it fails."""
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2",
-         "--show-failed-logs", *args],
-        cwd=workdir, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    (workdir / "snakemake.out").write_text(result.stdout + result.stderr)
-    if result.returncode != 0:
-        pytest.fail(f"pipeline failed in {workdir}:\n{(result.stdout + result.stderr)[-6000:]}")
 
 
 def tsv_rows(path: Path) -> list[dict[str, str]]:

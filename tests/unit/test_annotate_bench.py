@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_benchmark_smoke(tmp_path: Path) -> None:
     results = tmp_path / "RESULTS.md"
     proc = subprocess.run(
-        ["bash", str(REPO / "benchmarks/annotation/run.sh"), "--records", "2000",
+        ["bash", str(REPO / "perf/annotation/run.sh"), "--records", "2000",
          "--repeats", "1", "--no-snpeff", "--no-vcfanno", "--work", str(tmp_path / "work"),
          "--results", str(results)],
         capture_output=True, text=True, check=False, env={"PYTHON": sys.executable,

@@ -1,4 +1,4 @@
-"""The end-to-end benchmark's pure functions (benchmarks/e2e): log parsing, job records, critical
+"""The end-to-end benchmark's pure functions (perf/e2e): log parsing, job records, critical
 paths, fits, the RESULTS.md section splice, and the bash_env.sh job recorder on a real bash."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-E2E = Path(__file__).resolve().parents[2] / "benchmarks" / "e2e"
+E2E = Path(__file__).resolve().parents[2] / "perf" / "e2e"
 sys.path.insert(0, str(E2E))
 
 import e2e_fit as fit  # noqa: E402

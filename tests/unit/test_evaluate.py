@@ -1,4 +1,4 @@
-"""Tests for hurtig.devtools.evaluate_calls (genotype-aware truth-set comparison through bcftools norm)."""
+"""Tests for hurtig.devtools.evaluate_calls (genotype-aware truth-set comparison, bcftools norm)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-import pysam
 import pytest
 
+from builders import VcfBuilder, write_fasta
 from hurtig.devtools import evaluate_calls as ev
 from hurtig.errors import InputError, run_cli
 
@@ -30,42 +30,24 @@ def base(pos: int) -> str:
     return SEQ[pos - 1]
 
 
-HEADER = (
-    "##fileformat=VCFv4.2\n"
-    "##contig=<ID=chrT,length={n}>\n"
-    '##FILTER=<ID=PASS,Description="All filters passed">\n'
-    '##FILTER=<ID=LowQual,Description="Low quality">\n'
-    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
-    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n"
-)
+Site = tuple[int, str, str, str] | tuple[int, str, str, str, str]
 
 
-def write_fasta(tmp_path: Path) -> Path:
-    path = tmp_path / "ref.fa"
-    path.write_text(">chrT\n" + "\n".join(SEQ[i : i + 20] for i in range(0, len(SEQ), 20)) + "\n")
-    pysam.faidx(str(path))
-    return path
-
-
-def write_vcf(tmp_path: Path, name: str, sample: str, records: list[tuple]) -> Path:
+def write_vcf(tmp_path: Path, name: str, sample: str, records: list[Site]) -> Path:
     """Write records (pos, ref, alt, gt[, filter]) as a bgzipped, indexed VCF."""
-    text = HEADER.format(n=len(SEQ), sample=sample)
-    for rec in sorted(records):
+    vcf = VcfBuilder(samples=[sample], contigs={"chrT": len(SEQ)})
+    vcf.add_header_line('##FILTER=<ID=LowQual,Description="Low quality">')
+    for rec in records:
         pos, ref, alt, gt = rec[:4]
         filt = rec[4] if len(rec) > 4 else "PASS"
-        text += f"chrT\t{pos}\t.\t{ref}\t{alt}\t50\t{filt}\t.\tGT\t{gt}\n"
-    plain = tmp_path / f"{name}.vcf"
-    plain.write_text(text)
-    out = tmp_path / f"{name}.vcf.gz"
-    pysam.tabix_compress(str(plain), str(out), force=True)
-    pysam.tabix_index(str(out), preset="vcf", force=True)
-    return out
+        vcf.add("chrT", pos, ref, alt.split(","), calls={sample: gt}, filters=filt, qual=50)
+    return vcf.to_path(tmp_path / f"{name}.vcf.gz")
 
 
 @pytest.fixture
 def case(tmp_path: Path) -> dict[str, Path]:
     """Truth and query covering every outcome; the bed covers positions 1-30 only."""
-    truth = [
+    truth: list[Site] = [
         (3, base(3), "A", "0/1"),  # TP SNV (het)
         (9, base(9), "C", "1/1"),  # FN SNV
         (11, base(11), "G", "0/1"),  # genotype mismatch (query hom)
@@ -74,7 +56,7 @@ def case(tmp_path: Path) -> dict[str, Path]:
         (25, base(25), "G", "0/1"),  # FN: the query call is filtered
         (35, base(35), "A", "1/1"),  # outside the bed: FN in window only
     ]
-    query = [
+    query: list[Site] = [
         (3, base(3), "A", "0/1"),
         (6, base(6), "C", "0/1"),  # FP SNV
         (11, base(11), "G", "1/1"),
@@ -90,7 +72,7 @@ def case(tmp_path: Path) -> dict[str, Path]:
     bed = tmp_path / "conf.bed"
     bed.write_text("chrT\t0\t30\n")
     return {
-        "ref": write_fasta(tmp_path),
+        "ref": write_fasta(tmp_path / "ref.fa", {"chrT": SEQ}),
         "truth": write_vcf(tmp_path, "truth", "INTEGRATION", truth),
         "query": write_vcf(tmp_path, "query", "NA12878", query),
         "bed": bed,

@@ -6,26 +6,21 @@ from pathlib import Path
 
 import pytest
 
+from builders import SampleSheet
 from hurtig.errors import InputError
 from hurtig.run.pedigree import Sex, load_pedigree
 
-HEADER = "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n"
-
-
-def _sheet(tmp_path: Path, body: str) -> Path:
-    p = tmp_path / "samples.tsv"
-    p.write_text(HEADER + body)
-    return p
-
 
 def test_trio(tmp_path: Path) -> None:
-    ped = load_pedigree(
-        _sheet(
-            tmp_path,
-            "C1\tF\tD1\tM1\tfemale\ttrue\tneuro_demo,epilepsy_demo\n"
-            "D1\tF\t0\t0\tmale\tfalse\t\nM1\tF\t\t\tfemale\tfalse\t\n00123\tG\t\t\tunknown\tfalse\t\n",
-        )
-    )
+    sheet = SampleSheet()
+    sheet.add(
+        "C1", "F", father="D1", mother="M1", sex="female", affected=True,
+        panels=("neuro_demo", "epilepsy_demo"),
+    )  # fmt: skip
+    sheet.add("D1", "F", father="0", mother="0", sex="male")
+    sheet.add("M1", "F", sex="female")
+    sheet.add("00123", "G", sex="unknown")
+    ped = load_pedigree(sheet.to_path(tmp_path / "samples.tsv"))
     child = ped.person("C1")
     assert child.sex == Sex.FEMALE and child.affected
     assert child.panels == ("neuro_demo", "epilepsy_demo")
@@ -38,18 +33,28 @@ def test_trio(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("sheet", "message"),
     [
-        ("C1\tF\t\t\tmale\tmaybe\t\n", "affected"),
-        ("C1\tF\t\t\tboy\ttrue\t\n", "sex"),
-        ("C1\tF\tD9\t\tmale\ttrue\t\n", "not in the sheet"),
-        ("C1\tF\t\t\tmale\ttrue\t\nC1\tF\t\t\tmale\ttrue\t\n", "twice"),
-        ("C1\tF\tM1\t\tmale\ttrue\t\nM1\tF\t\t\tfemale\tfalse\t\n", "has sex female"),
+        (SampleSheet().add("C1", "F", sex="male", affected="maybe"), "affected"),
+        (SampleSheet().add("C1", "F", sex="boy", affected=True), "sex"),
+        (SampleSheet().add("C1", "F", father="D9", sex="male", affected=True), "not in the sheet"),
+        (
+            SampleSheet()
+            .add("C1", "F", sex="male", affected=True)
+            .add("C1", "F", sex="male", affected=True),
+            "twice",
+        ),
+        (
+            SampleSheet()
+            .add("C1", "F", father="M1", sex="male", affected=True)
+            .add("M1", "F", sex="female"),
+            "has sex female",
+        ),
     ],
 )
-def test_bad_sheets(tmp_path: Path, body: str, message: str) -> None:
+def test_bad_sheets(tmp_path: Path, sheet: SampleSheet, message: str) -> None:
     with pytest.raises(InputError, match=message):
-        load_pedigree(_sheet(tmp_path, body))
+        load_pedigree(sheet.to_path(tmp_path / "samples.tsv"))
 
 
 def test_missing_column(tmp_path: Path) -> None:
@@ -57,5 +62,6 @@ def test_missing_column(tmp_path: Path) -> None:
     p.write_text("sample\tfamily\nA\tF\n")
     with pytest.raises(InputError, match="missing column"):
         load_pedigree(p)
+    sheet = SampleSheet().add("A", "F", sex="male", affected=True)
     with pytest.raises(InputError, match="not found"):
-        load_pedigree(_sheet(tmp_path, "A\tF\t\t\tmale\ttrue\t\n")).person("B")
+        load_pedigree(sheet.to_path(tmp_path / "samples.tsv")).person("B")

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from builders import write_bed
 from hurtig.calling.regions import merge, overlapping_shards, read_bed
 from hurtig.errors import InputError
 
 
 def bed(path: Path, rows: list[tuple[str, int, int]]) -> Path:
-    path.write_text("".join(f"{c}\t{s}\t{e}\tname\n" for c, s, e in rows))
-    return path
+    return write_bed(path, [(c, s, e, "name") for c, s, e in rows])
 
 
 def test_merge_sorts_and_joins_touching() -> None:

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pysam
 import pytest
 
+from builders import write_fasta
 from hurtig.calling.shards import main, make_shards, n_runs, scan_genome
 from hurtig.errors import InputError, run_cli
 
 CHR21 = Path(__file__).resolve().parents[2] / "resources/demo/reference/chr21.fa.gz"
 CHR21_REAL_BED = CHR21.with_name("real_sequence.bed")
-
-
-def write_fasta(path: Path, contigs: dict[str, str], bgzip: bool = False) -> Path:
-    with open(path, "w") as handle:
-        for name, seq in contigs.items():
-            handle.write(f">{name}\n")
-            for i in range(0, len(seq), 60):
-                handle.write(seq[i : i + 60] + "\n")
-    if bgzip:
-        gz = Path(f"{path}.gz")
-        pysam.tabix_compress(str(path), str(gz), force=True)
-        path = gz
-    pysam.faidx(str(path))
-    return path
+Genome = tuple[Path, dict[str, str]]
 
 
 def random_seq(rng: random.Random, n: int) -> str:
@@ -35,7 +24,7 @@ def random_seq(rng: random.Random, n: int) -> str:
 
 
 @pytest.fixture
-def genome(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def genome(tmp_path: Path) -> Genome:
     rng = random.Random(7)
     contigs = {
         "chr1": "N" * 5000 + random_seq(rng, 30000) + "N" * 3000 + random_seq(rng, 20000)
@@ -49,7 +38,7 @@ def genome(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 def callable_positions(contigs: dict[str, str], min_gap: int) -> set[tuple[str, int]]:
     """Brute force: every base not inside an N run of length >= min_gap."""
-    out = set()
+    out: set[tuple[str, int]] = set()
     for name, seq in contigs.items():
         i = 0
         while i < len(seq):
@@ -66,7 +55,11 @@ def callable_positions(contigs: dict[str, str], min_gap: int) -> set[tuple[str, 
     return out
 
 
-def check_shards(shards, order: list[str], expected: set[tuple[str, int]] | None) -> list[int]:
+def check_shards(
+    shards: Sequence[Sequence[tuple[str, int, int]]],
+    order: list[str],
+    expected: set[tuple[str, int]] | None,
+) -> list[int]:
     covered: list[tuple[str, int]] = []
     keys = []
     for shard in shards:
@@ -85,7 +78,7 @@ def check_shards(shards, order: list[str], expected: set[tuple[str, int]] | None
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 13])
-def test_balance_and_coverage(genome, n: int) -> None:
+def test_balance_and_coverage(genome: Genome, n: int) -> None:
     path, contigs = genome
     shards = make_shards(path, n, min_gap=1000)
     assert len(shards) == n
@@ -94,7 +87,7 @@ def test_balance_and_coverage(genome, n: int) -> None:
     assert not any(c == "chrAllN" for shard in shards for c, _, _ in shard)
 
 
-def test_no_split_cuts_only_at_n_runs(genome) -> None:
+def test_no_split_cuts_only_at_n_runs(genome: Genome) -> None:
     path, contigs = genome
     shards = make_shards(path, 3, min_gap=1000, split=False)
     check_shards(shards, list(contigs), callable_positions(contigs, 1000))
@@ -132,7 +125,7 @@ def test_n_runs_across_chunks(tmp_path: Path) -> None:
     assert layout.seg_start.tolist() == [0, 77] and layout.seg_end.tolist() == [40, 86]
 
 
-def test_cli_writes_beds_and_summary(genome, tmp_path: Path) -> None:
+def test_cli_writes_beds_and_summary(genome: Genome, tmp_path: Path) -> None:
     path, contigs = genome
     outdir = tmp_path / "shards"
     assert run_cli(main, ["--fasta", str(path), "--n", "4", "--outdir", str(outdir)]) == 0

@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from builders import SampleSheet, UnitSheet
 from hurtig.errors import InputError
 from hurtig.run import sheets
 
 REPO = Path(__file__).resolve().parents[2]
-HEADER = "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n"
+# The mother's parents are written "0" (none), as in a PED file.
 TRIO = (
-    HEADER
-    + "kid\tfam\tdad\tmum\tfemale\ttrue\tp1\n"
-    + "dad\tfam\t\t\tmale\tfalse\t\n"
-    + "mum\tfam\t0\t0\tfemale\tfalse\t\n"
+    SampleSheet()
+    .add("kid", "fam", father="dad", mother="mum", sex="female", affected=True, panels=["p1"])
+    .add("dad", "fam", sex="male")
+    .add("mum", "fam", father="0", mother="0", sex="female")
 )
+SINGLE = SampleSheet().add("a", "f", sex="male", affected=True)
 
 
 def write(path: Path, text: str) -> Path:
@@ -27,7 +29,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_trio_loads_with_parents_and_panels(tmp_path: Path) -> None:
-    samples = sheets.load_samples(write(tmp_path / "s.tsv", TRIO))
+    samples = sheets.load_samples(TRIO.to_path(tmp_path / "s.tsv"))
     assert list(samples) == ["kid", "dad", "mum"]
     assert samples["kid"].father == "dad" and samples["kid"].mother == "mum"
     assert samples["mum"].father is None
@@ -35,27 +37,39 @@ def test_trio_loads_with_parents_and_panels(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("sheet", "message"),
     [
         (
-            HEADER.replace("panels", "panels\tcolour") + "a\tf\t\t\tmale\ttrue\t\tred\n",
+            SampleSheet(extra_columns=["colour"]).add(
+                "a", "f", sex="male", affected=True, extra=["red"]
+            ),
             "unknown column 'colour'",
         ),
         (
-            HEADER + "kid\tfam\tdad\t\tfemale\ttrue\t\n",
+            SampleSheet().add("kid", "fam", father="dad", sex="female", affected=True),
             "father 'dad' of sample 'kid' is not in the sheet",
         ),
-        (HEADER + "kid\tfam\t\t\tF\ttrue\t\n", "row 2: column 'sex'"),
-        (HEADER + "kid\tfam\t\t\tfemale\tyes\t\n", "column 'affected'"),
-        (HEADER + "kid\tfam\t\t\tfemale\ttrue\t\nkid\tfam\t\t\tfemale\ttrue\t\n", "appears twice"),
+        (SampleSheet().add("kid", "fam", sex="F", affected=True), "row 2: column 'sex'"),
+        (SampleSheet().add("kid", "fam", sex="female", affected="yes"), "column 'affected'"),
         (
-            HEADER + "kid\tfam\tmum\t\tfemale\ttrue\t\nmum\tfam\t\t\tfemale\tfalse\t\n",
+            SampleSheet()
+            .add("kid", "fam", sex="female", affected=True)
+            .add("kid", "fam", sex="female", affected=True),
+            "appears twice",
+        ),
+        (
+            SampleSheet()
+            .add("kid", "fam", father="mum", sex="female", affected=True)
+            .add("mum", "fam", sex="female"),
             "expected male",
         ),
         ("sample\tfamily\n", "missing column 'father'"),
     ],
 )
-def test_bad_samples_sheet_names_file_and_problem(tmp_path: Path, text: str, message: str) -> None:
+def test_bad_samples_sheet_names_file_and_problem(
+    tmp_path: Path, sheet: SampleSheet | str, message: str
+) -> None:
+    text = sheet if isinstance(sheet, str) else sheet.to_text()
     path = write(tmp_path / "samples.tsv", text)
     with pytest.raises(InputError) as err:
         sheets.load_samples(path)
@@ -69,37 +83,29 @@ def test_missing_sheet(tmp_path: Path) -> None:
         sheets.load_samples(tmp_path / "nope.tsv")
 
 
-UNITS_HEADER = "sample\tunit\tfq1\tfq2\tplatform\tlibrary\n"
-
-
 def test_units_resolve_relative_to_sheet_and_check_files(tmp_path: Path) -> None:
-    samples = sheets.load_samples(write(tmp_path / "s.tsv", HEADER + "a\tf\t\t\tmale\ttrue\t\n"))
+    samples = sheets.load_samples(SINGLE.to_path(tmp_path / "s.tsv"))
     (tmp_path / "reads").mkdir()
     for name in ("a_1.fq.gz", "a_2.fq.gz"):
         (tmp_path / "reads" / name).write_bytes(b"")
-    units = sheets.load_units(
-        write(
-            tmp_path / "u.tsv",
-            UNITS_HEADER + "a\tL1\treads/a_1.fq.gz\treads/a_2.fq.gz\tILLUMINA\tlib\n",
-        ),
-        samples,
-    )
+    unit_sheet = UnitSheet().add("a", "L1", "reads/a_1.fq.gz", "reads/a_2.fq.gz")
+    units = sheets.load_units(unit_sheet.to_path(tmp_path / "u.tsv"), samples)
     assert units[0].fq1 == (tmp_path / "reads" / "a_1.fq.gz").resolve()
 
 
 @pytest.mark.parametrize(
-    ("rows", "message"),
+    ("units", "message"),
     [
-        ("", "sample 'a' has no units"),
-        ("a\tL1\tmissing_1.fq.gz\tmissing_2.fq.gz\tILLUMINA\tlib\n", "file not found"),
-        ("a\tL1\tx.fq.gz\t\tILLUMINA\tlib\n", "needs both fq1 and fq2"),
-        ("zz\tL1\tx\ty\tILLUMINA\tlib\n", "sample 'zz' is not in the samples sheet"),
-        ("a\tL1\tx\ty\tSANGER\tlib\n", "column 'platform'"),
+        (UnitSheet(), "sample 'a' has no units"),
+        (UnitSheet().add("a", "L1", "missing_1.fq.gz", "missing_2.fq.gz"), "file not found"),
+        (UnitSheet().add("a", "L1", "x.fq.gz", ""), "needs both fq1 and fq2"),
+        (UnitSheet().add("zz", "L1", "x", "y"), "sample 'zz' is not in the samples sheet"),
+        (UnitSheet().add("a", "L1", "x", "y", platform="SANGER"), "column 'platform'"),
     ],
 )
-def test_bad_units(tmp_path: Path, rows: str, message: str) -> None:
-    samples = sheets.load_samples(write(tmp_path / "s.tsv", HEADER + "a\tf\t\t\tmale\ttrue\t\n"))
-    path = write(tmp_path / "u.tsv", UNITS_HEADER + rows)
+def test_bad_units(tmp_path: Path, units: UnitSheet, message: str) -> None:
+    samples = sheets.load_samples(SINGLE.to_path(tmp_path / "s.tsv"))
+    path = units.to_path(tmp_path / "u.tsv")
     with pytest.raises(InputError, match=message) as err:
         sheets.load_units(path, samples)
     assert str(path) in str(err.value)

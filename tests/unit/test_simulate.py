@@ -1,4 +1,4 @@
-"""Unit tests for hurtig.devtools.simulate_reads (pure functions on tiny inputs, plus one fast CLI run)."""
+"""Tests for hurtig.devtools.trio_truth and simulate_reads (tiny inputs, plus one fast CLI run)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,19 @@ from pathlib import Path
 import pytest
 
 from hurtig.devtools import simulate_reads as sim
+from hurtig.devtools import trio_truth as truth
 from hurtig.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "demo"
 
-SEGMENTS = [sim.Segment("chr21", 100, 200)]
-PLANTED_HEADER = "\t".join(sim.PLANTED_COLUMNS)
+SEGMENTS = [truth.Segment("chr21", 100, 200)]
+PLANTED_HEADER = "\t".join(truth.PLANTED_COLUMNS)
 
 
-def _planted_row(pos: int, kind: str, pro: str, fat: str, mot: str, ref="A", alt="T") -> str:
+def _planted_row(
+    pos: int, kind: str, pro: str, fat: str, mot: str, ref: str = "A", alt: str = "T"
+) -> str:
     return "\t".join(["chr21", str(pos), ref, alt, "G", kind, pro, fat, mot, "x", "n"])
 
 
@@ -31,64 +34,64 @@ def _write_planted(tmp_path: Path, *rows: str) -> Path:
 
 
 def test_parse_gt() -> None:
-    assert sim.parse_gt("0|1") == ((0, 1), True)
-    assert sim.parse_gt("1/2") == ((1, 2), False)
-    assert sim.parse_gt("./.") is None
-    assert sim.parse_gt("1") is None
+    assert truth.parse_gt("0|1") == ((0, 1), True)
+    assert truth.parse_gt("1/2") == ((1, 2), False)
+    assert truth.parse_gt("./.") is None
+    assert truth.parse_gt("1") is None
 
 
 def test_assign_child_haplotypes_keeps_phase_and_skips_missing() -> None:
     records = [
-        sim.VcfRecord("chr21", 110, "A", ("T",), gt="1|0"),
-        sim.VcfRecord("chr21", 120, "A", ("T",), gt="./."),
-        sim.VcfRecord("chr21", 130, "A", ("T", "G"), gt="2|1"),
-        sim.VcfRecord("chr21", 140, "A", ("T",), gt="1/1"),
-        sim.VcfRecord("chr21", 150, "A", ("T",), gt="0/0"),
+        truth.VcfRecord("chr21", 110, "A", ("T",), gt="1|0"),
+        truth.VcfRecord("chr21", 120, "A", ("T",), gt="./."),
+        truth.VcfRecord("chr21", 130, "A", ("T", "G"), gt="2|1"),
+        truth.VcfRecord("chr21", 140, "A", ("T",), gt="1/1"),
+        truth.VcfRecord("chr21", 150, "A", ("T",), gt="0/0"),
     ]
-    out = sim.assign_child_haplotypes(records, random.Random(1))
+    out = truth.assign_child_haplotypes(records, random.Random(1))
     assert [(r.pos, r.gt) for r in out] == [(110, "1|0"), (130, "2|1"), (140, "1|1")]
 
 
 def test_assign_child_haplotypes_unphased_is_seeded() -> None:
-    records = [sim.VcfRecord("chr21", p, "A", ("T",), gt="0/1") for p in range(100, 140)]
-    first = [r.gt for r in sim.assign_child_haplotypes(records, random.Random(7))]
-    second = [r.gt for r in sim.assign_child_haplotypes(records, random.Random(7))]
+    records = [truth.VcfRecord("chr21", p, "A", ("T",), gt="0/1") for p in range(100, 140)]
+    first = [r.gt for r in truth.assign_child_haplotypes(records, random.Random(7))]
+    second = [r.gt for r in truth.assign_child_haplotypes(records, random.Random(7))]
     assert first == second
     assert set(first) == {"0|1", "1|0"}
 
 
 def test_draw_allele_frequencies() -> None:
     rng = random.Random(3)
-    draws = [sim.draw_allele((0.25, 0.5), rng) for _ in range(4000)]
+    draws = [truth.draw_allele((0.25, 0.5), rng) for _ in range(4000)]
     assert 0.2 < draws.count(1) / 4000 < 0.3
     assert 0.45 < draws.count(2) / 4000 < 0.55
-    assert sim.draw_allele((0.0,), rng) == 0
-    assert sim.draw_allele((1.0,), rng) == 1
+    assert truth.draw_allele((0.0,), rng) == 0
+    assert truth.draw_allele((1.0,), rng) == 1
 
 
 def test_apply_variants_snv_and_indels() -> None:
     seq = "ACGTACGTAC"  # genome positions 101..110 (offset 100)
     edits = [(101, "A", "G"), (103, "GT", "G"), (107, "G", "GTT")]
-    assert sim.apply_variants(seq, 100, edits) == "GCGACGTTTAC"
+    assert truth.apply_variants(seq, 100, edits) == "GCGACGTTTAC"
     with pytest.raises(InputError):
-        sim.apply_variants(seq, 100, [(101, "C", "G")])
+        truth.apply_variants(seq, 100, [(101, "C", "G")])
     with pytest.raises(InputError):
-        sim.apply_variants(seq, 100, [(103, "GT", "G"), (104, "T", "A")])
+        truth.apply_variants(seq, 100, [(103, "GT", "G"), (104, "T", "A")])
 
 
 def test_resolve_haplotype_overlaps_resets_later_allele() -> None:
     sites = [
-        sim.TrioSite("chr21", 110, "CA", ("C",), {"proband": (0, 1)}),
-        sim.TrioSite("chr21", 111, "A", ("G",), {"proband": (1, 1)}),
+        truth.TrioSite("chr21", 110, "CA", ("C",), {"proband": (0, 1)}),
+        truth.TrioSite("chr21", 111, "A", ("G",), {"proband": (1, 1)}),
     ]
-    out, reset = sim.resolve_haplotype_overlaps(sites, "proband")
+    out, reset = truth.resolve_haplotype_overlaps(sites, "proband")
     assert reset == 1
     assert out[1].genotypes["proband"] == (1, 0)
 
 
 def test_trim_alleles_renumbers() -> None:
-    site = sim.TrioSite("chr21", 110, "A", ("C", "G", "T"), {"proband": (0, 3), "father": (3, 0)})
-    trimmed = sim.trim_alleles(site)
+    site = truth.TrioSite("chr21", 110, "A", ("C", "G", "T"), {"proband": (0, 3), "father": (3, 0)})
+    trimmed = truth.trim_alleles(site)
     assert trimmed.alts == ("T",)
     assert trimmed.genotypes == {"proband": (0, 1), "father": (1, 0)}
 
@@ -99,32 +102,32 @@ def test_read_planted_validates(tmp_path: Path) -> None:
         _planted_row(150, "de_novo", "1|0", "0|0", "0|0"),
         _planted_row(160, "compound_het", "0|1", "0|0", "1|0"),
     )
-    planted = sim.read_planted(good)
+    planted = truth.read_planted(good)
     assert [p.kind for p in planted] == ["de_novo", "compound_het"]
     assert planted[1].genotypes["mother"] == (1, 0)
     bad = _write_planted(tmp_path, _planted_row(160, "compound_het", "0|1", "1|0", "0|0"))
     with pytest.raises(InputError, match="not Mendelian"):
-        sim.read_planted(bad)
+        truth.read_planted(bad)
 
 
-def _tiny_trio(seed: int) -> list[sim.TrioSite]:
+def _tiny_trio(seed: int) -> list[truth.TrioSite]:
     platinum = [
-        sim.VcfRecord("chr21", 105, "A", ("T",), gt="1|0"),
-        sim.VcfRecord("chr21", 110, "A", ("T",), gt="0/1"),
-        sim.VcfRecord("chr21", 115, "A", ("T", "G"), gt="1|2"),
-        sim.VcfRecord("chr21", 120, "AC", ("A",), gt="1|1"),
-        sim.VcfRecord("chr21", 125, "A", ("T",), gt="./."),
-        sim.VcfRecord("chr21", 300, "A", ("T",), gt="1|1"),  # outside the segment
+        truth.VcfRecord("chr21", 105, "A", ("T",), gt="1|0"),
+        truth.VcfRecord("chr21", 110, "A", ("T",), gt="0/1"),
+        truth.VcfRecord("chr21", 115, "A", ("T", "G"), gt="1|2"),
+        truth.VcfRecord("chr21", 120, "AC", ("A",), gt="1|1"),
+        truth.VcfRecord("chr21", 125, "A", ("T",), gt="./."),
+        truth.VcfRecord("chr21", 300, "A", ("T",), gt="1|1"),  # outside the segment
     ]
     population = [
-        sim.VcfRecord("chr21", 115, "A", ("C",), af=(0.5,)),  # overlaps a proband variant
-        sim.VcfRecord("chr21", 130, "A", ("C",), af=(0.9,)),
-        sim.VcfRecord("chr21", 135, "A", ("C", "G"), af=(0.4, 0.5)),
-        sim.VcfRecord("chr21", 140, "A", ("C",), af=(0.0,)),
-        sim.VcfRecord("chr21", 190, "A", ("C",), af=(0.9,)),  # too close to the planted site
+        truth.VcfRecord("chr21", 115, "A", ("C",), af=(0.5,)),  # overlaps a proband variant
+        truth.VcfRecord("chr21", 130, "A", ("C",), af=(0.9,)),
+        truth.VcfRecord("chr21", 135, "A", ("C", "G"), af=(0.4, 0.5)),
+        truth.VcfRecord("chr21", 140, "A", ("C",), af=(0.0,)),
+        truth.VcfRecord("chr21", 190, "A", ("C",), af=(0.9,)),  # too close to the planted site
     ]
     planted = [
-        sim.PlantedVariant(
+        truth.PlantedVariant(
             "chr21",
             195,
             "G",
@@ -134,7 +137,7 @@ def _tiny_trio(seed: int) -> list[sim.TrioSite]:
             {"proband": (0, 1), "father": (0, 0), "mother": (0, 0)},
         )
     ]
-    return sim.build_trio(platinum, population, planted, SEGMENTS, seed)
+    return truth.build_trio(platinum, population, planted, SEGMENTS, seed)
 
 
 def test_build_trio_is_mendelian_except_de_novo() -> None:
@@ -144,11 +147,11 @@ def test_build_trio_is_mendelian_except_de_novo() -> None:
     assert positions == sorted(positions)
     for site in sites:
         if site.source == "planted_de_novo":
-            assert not sim.is_mendelian(site.genotypes)
+            assert not truth.is_mendelian(site.genotypes)
             assert site.genotypes["father"] == (0, 0) and site.genotypes["mother"] == (0, 0)
         else:
-            assert sim.is_mendelian(site.genotypes), site
-            assert sim.is_mendelian_unphased(site.genotypes)
+            assert truth.is_mendelian(site.genotypes), site
+            assert truth.is_mendelian_unphased(site.genotypes)
         assert all(max(gt) <= len(site.alts) for gt in site.genotypes.values())
         assert any(max(gt) > 0 for gt in site.genotypes.values())
     multi = next(s for s in sites if s.pos == 115)
@@ -165,21 +168,23 @@ def test_build_trio_parent_draws_are_deterministic() -> None:
 
 def test_build_trio_rejects_platinum_near_planted() -> None:
     planted = [
-        sim.PlantedVariant("chr21", 150, "A", "T", "G", "de_novo", {k: (0, 0) for k in sim.SAMPLES})
+        truth.PlantedVariant(
+            "chr21", 150, "A", "T", "G", "de_novo", {k: (0, 0) for k in truth.SAMPLES}
+        )
     ]
-    platinum = [sim.VcfRecord("chr21", 160, "A", ("T",), gt="1|0")]
+    platinum = [truth.VcfRecord("chr21", 160, "A", ("T",), gt="1|0")]
     with pytest.raises(InputError, match="planted"):
-        sim.build_trio(platinum, [], planted, SEGMENTS, 1)
+        truth.build_trio(platinum, [], planted, SEGMENTS, 1)
 
 
 def test_truth_vcf_lines_header_and_genotypes() -> None:
-    lines = sim.truth_vcf_lines(_tiny_trio(2), {"chr21": 1000}, 2)
+    lines = truth.truth_vcf_lines(_tiny_trio(2), {"chr21": 1000}, 2)
     assert lines[-len(_tiny_trio(2)) - 1].endswith("proband\tfather\tmother")
     assert all(line.count("|") == 3 for line in lines if not line.startswith("#"))
 
 
 def test_planted_file_is_consistent() -> None:
-    planted = sim.read_planted(DEMO / "planted_truth.tsv")
+    planted = truth.read_planted(DEMO / "planted_truth.tsv")
     kinds = sorted(p.kind for p in planted)
     assert kinds == ["compound_het", "compound_het", "de_novo"]
     comp = [p for p in planted if p.kind == "compound_het"]
@@ -200,7 +205,7 @@ def test_cli_low_depth_is_deterministic(tmp_path: Path) -> None:
     args = ["--demo-dir", str(DEMO), "--depth", "2", "--seed", "7", "--threads", "2"]
     assert sim.main([*args, "--outdir", str(tmp_path / "a")]) == 0
     assert sim.main([*args, "--outdir", str(tmp_path / "b")]) == 0
-    names = [f"{s}_R{m}.fastq.gz" for s in sim.SAMPLES for m in (1, 2)]
+    names = [f"{s}_R{m}.fastq.gz" for s in truth.SAMPLES for m in (1, 2)]
     names += ["trio_truth.vcf.gz", "trio_truth.vcf.gz.tbi"]
     for name in names:
         assert _md5(tmp_path / "a" / name) == _md5(tmp_path / "b" / name), name
@@ -216,6 +221,7 @@ def test_cli_low_depth_is_deterministic(tmp_path: Path) -> None:
     planted = {(r[1], r[3], r[4]): r[9:12] for r in records if "planted" in r[7]}
     assert planted[("25891784", "C", "T")] == ["1|0", "0|0", "0|0\n"]
     for record in records:
-        gts = [tuple(int(a) for a in gt.strip().split("|")) for gt in record[9:12]]
-        genotypes = dict(zip(sim.SAMPLES, gts, strict=True))
-        assert "de_novo" in record[7] or sim.is_mendelian(genotypes)
+        alleles = [gt.strip().split("|") for gt in record[9:12]]
+        gts = [(int(first), int(second)) for first, second in alleles]
+        genotypes = dict(zip(truth.SAMPLES, gts, strict=True))
+        assert "de_novo" in record[7] or truth.is_mendelian(genotypes)

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
+from builders import SampleSheet, UnitSheet, dry_run
+
 REPO = Path(__file__).resolve().parents[2]
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 
 
-def dry_run(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SNAKEMAKE, "-n", "--cores", "2", *args],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def job_counts(output: str) -> dict[str, int]:
-    table = output.split("Job stats:")[1].split("Reasons:")[0]
-    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
-
-
-def write_run(tmp_path: Path, samples: str, panels_per_unit: bool = True) -> Path:
-    """A config in tmp_path using the demo resources, with the given samples sheet body."""
+def write_run(tmp_path: Path, samples: SampleSheet) -> Path:
+    """A config in tmp_path using the demo resources, with the given samples sheet."""
     demo = REPO / "resources" / "demo"
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config["samples"], config["units"] = "samples.tsv", "units.tsv"
@@ -40,26 +23,21 @@ def write_run(tmp_path: Path, samples: str, panels_per_unit: bool = True) -> Pat
     config["panels"] = str(demo / "panels")
     config["calling"]["shards"] = 3
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    (tmp_path / "samples.tsv").write_text(
-        "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n" + samples
-    )
-    units = "sample\tunit\tfq1\tfq2\tplatform\tlibrary\n"
-    for line in samples.splitlines():
-        name = line.split("\t")[0]
+    samples.to_path(tmp_path / "samples.tsv")
+    units = UnitSheet()
+    for name in samples.samples():
         for lane in ("L1", "L2"):
             for read in (1, 2):
                 (tmp_path / f"{name}_{lane}_{read}.fq.gz").write_bytes(b"")
-            units += (
-                f"{name}\t{lane}\t{name}_{lane}_1.fq.gz\t{name}_{lane}_2.fq.gz\tILLUMINA\tlib\n"
-            )
-    (tmp_path / "units.tsv").write_text(units)
+            units.add(name, lane, f"{name}_{lane}_1.fq.gz", f"{name}_{lane}_2.fq.gz")
+    units.to_path(tmp_path / "units.tsv")
     return tmp_path / "config.yaml"
 
 
 def test_demo_trio_dag(tmp_path: Path) -> None:
     result = dry_run(tmp_path)
-    assert result.returncode == 0, result.stderr + result.stdout
-    counts = job_counts(result.stdout)
+    assert result.returncode == 0, result.output
+    counts = result.job_counts()
     assert counts["trim_reads"] == 3  # read chunks (and so align_reads jobs) appear at run time
     assert counts["mark_duplicates"] == 3
     assert counts["call_shard"] == 8  # one family x config calling.shards
@@ -71,16 +49,12 @@ def test_demo_trio_dag(tmp_path: Path) -> None:
 
 
 def test_two_lanes_trio_and_singleton(tmp_path: Path) -> None:
-    config = write_run(
-        tmp_path,
-        "kid\tfam\tdad\tmum\tmale\ttrue\tneuro_demo\n"
-        "dad\tfam\t\t\tmale\tfalse\t\n"
-        "mum\tfam\t\t\tfemale\tfalse\t\n"
-        "solo\tsingle\t\t\tfemale\ttrue\tneuro_demo,epilepsy_demo\n",
-    )
+    sheet = SampleSheet.trio(child_sex="male", panels=["neuro_demo"])
+    sheet.add("solo", "single", sex="female", affected=True, panels=["neuro_demo", "epilepsy_demo"])
+    config = write_run(tmp_path, sheet)
     result = dry_run(tmp_path, "--configfile", str(config))
-    assert result.returncode == 0, result.stderr + result.stdout
-    counts = job_counts(result.stdout)
+    assert result.returncode == 0, result.output
+    counts = result.job_counts()
     assert counts["trim_reads"] == 8  # 4 samples x 2 lanes
     assert counts["mark_duplicates"] == 4  # lanes merged per sample
     assert counts["call_shard"] == 6  # 2 families x 3 shards
@@ -91,7 +65,8 @@ def test_two_lanes_trio_and_singleton(tmp_path: Path) -> None:
 
 
 def test_bad_sheet_fails_before_any_job(tmp_path: Path) -> None:
-    config = write_run(tmp_path, "kid\tfam\tdad\t\tmale\ttrue\tneuro_demo\n")
+    sheet = SampleSheet().add("kid", father="dad", sex="male", affected=True, panels=["neuro_demo"])
+    config = write_run(tmp_path, sheet)
     result = dry_run(tmp_path, "--configfile", str(config))
     assert result.returncode != 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("hurtig error:")]
@@ -102,7 +77,8 @@ def test_bad_sheet_fails_before_any_job(tmp_path: Path) -> None:
 
 
 def test_unknown_panel_fails(tmp_path: Path) -> None:
-    config = write_run(tmp_path, "kid\tfam\t\t\tmale\ttrue\tno_such_panel\n")
+    sheet = SampleSheet().add("kid", sex="male", affected=True, panels=["no_such_panel"])
+    config = write_run(tmp_path, sheet)
     result = dry_run(tmp_path, "--configfile", str(config))
     assert result.returncode != 0
     assert "panel 'no_such_panel' requested in samples sheet not found" in result.stderr

@@ -1,4 +1,4 @@
-"""Benchmark a call set against a truth set (e.g. GIAB), genotype-aware.
+r"""Benchmark a call set against a truth set (e.g. GIAB), genotype-aware.
 
 Both VCFs are normalised with the real tool, ``bcftools norm -m -any -f REF`` (multiallelic
 records split into one ALT per record, indels left-aligned), then compared allele by allele.
@@ -25,8 +25,8 @@ Conventions (also in ``docs/VALIDATION.md``):
 
 CLI::
 
-    hurtig evaluate-calls --truth T.vcf.gz --query Q.vcf.gz --reference REF.fa.gz \\
-        [--truth-sample INTEGRATION] [--query-sample NA12878] [--bed B.bed] \\
+    hurtig evaluate-calls --truth T.vcf.gz --query Q.vcf.gz --reference REF.fa.gz \
+        [--truth-sample INTEGRATION] [--query-sample NA12878] [--bed B.bed] \
         [--region chr20:10000000-10100000] --out metrics.json [--tsv metrics.tsv]
 """
 
@@ -40,7 +40,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,15 @@ from hurtig.io.files import write_text_atomic
 
 VARIANT_TYPES = ("SNV", "INDEL")
 SCOPES = ("confident_bed", "window")
+CONVENTIONS: dict[str, str] = {
+    "normalisation": "bcftools norm -m -any -f REF",
+    "inside": "normalised 1-based POS in a bed interval (start0 < POS <= end) "
+    "and in the region (start <= POS <= end)",
+    "query_filter": "records with FILTER not PASS/. and genotypes without the ALT dropped",
+    "genotype_mismatch": "counted as FP + FN in genotype-aware metrics",
+    "types": "SNV = len(REF) == len(ALT) (MNPs included); INDEL = otherwise",
+}
+"""How the comparison was made, copied into every report."""
 TSV_COLUMNS = (
     "scope",
     "type",
@@ -83,6 +92,7 @@ class Region:
         return chrom == self.chrom and pos >= self.start and (self.end is None or pos <= self.end)
 
     def __str__(self) -> str:
+        """The region as written on the command line (``chrom`` or ``chrom:start-end``)."""
         return self.chrom if self.end is None else f"{self.chrom}:{self.start}-{self.end}"
 
 
@@ -90,6 +100,7 @@ class BedIntervals:
     """Sorted, merged 0-based half-open intervals per contig, queried with 1-based positions."""
 
     def __init__(self, intervals: Iterable[tuple[str, int, int]]) -> None:
+        """Merge (chrom, 0-based start, end) intervals; overlapping or touching ones join."""
         by_chrom: dict[str, list[tuple[int, int]]] = {}
         for chrom, start, end in intervals:
             by_chrom.setdefault(chrom, []).append((start, end))
@@ -373,8 +384,34 @@ def compare(
     return result, sites
 
 
-def _restrict(calls: dict[Key, str], keep: Any) -> dict[Key, str]:
+def _restrict(calls: dict[Key, str], keep: Callable[[str, int], bool]) -> dict[Key, str]:
     return {k: v for k, v in calls.items() if keep(k[0], k[1])}
+
+
+def _compare_scopes(
+    truth: dict[Key, str],
+    query: dict[Key, str],
+    window: Region | None,
+    intervals: BedIntervals | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Metrics and sites per scope; a scope without its bed is None."""
+
+    def in_window(chrom: str, pos: int) -> bool:
+        return window is None or window.contains(chrom, pos)
+
+    metrics: dict[str, Any] = {}
+    sites: dict[str, Any] = {}
+    scopes: dict[str, Callable[[str, int], bool]] = {"window": in_window}
+    if intervals is not None:
+        scopes["confident_bed"] = lambda c, p: in_window(c, p) and intervals.contains(c, p)
+    for scope in SCOPES:
+        keep = scopes.get(scope)
+        if keep is None:
+            metrics[scope] = None
+            sites[scope] = None
+            continue
+        metrics[scope], sites[scope] = compare(_restrict(truth, keep), _restrict(query, keep))
+    return metrics, sites
 
 
 def evaluate(
@@ -414,21 +451,7 @@ def evaluate(
         truth, t_name = load_calls(t_norm, truth_sample, drop_filtered=False)
         query, q_name = load_calls(q_norm, query_sample, drop_filtered=True)
 
-    def in_window(chrom: str, pos: int) -> bool:
-        return window is None or window.contains(chrom, pos)
-
-    metrics: dict[str, Any] = {}
-    sites: dict[str, Any] = {}
-    scopes: dict[str, Any] = {"window": in_window}
-    if intervals is not None:
-        scopes["confident_bed"] = lambda c, p: in_window(c, p) and intervals.contains(c, p)
-    for scope in SCOPES:
-        keep = scopes.get(scope)
-        if keep is None:
-            metrics[scope] = None
-            sites[scope] = None
-            continue
-        metrics[scope], sites[scope] = compare(_restrict(truth, keep), _restrict(query, keep))
+    metrics, sites = _compare_scopes(truth, query, window, intervals)
     return {
         "inputs": {
             "truth": str(truth_vcf),
@@ -440,14 +463,7 @@ def evaluate(
             "bed_bp": intervals.total_bp() if intervals is not None else None,
             "region": str(window) if window else None,
         },
-        "conventions": {
-            "normalisation": "bcftools norm -m -any -f REF",
-            "inside": "normalised 1-based POS in a bed interval (start0 < POS <= end) "
-            "and in the region (start <= POS <= end)",
-            "query_filter": "records with FILTER not PASS/. and genotypes without the ALT dropped",
-            "genotype_mismatch": "counted as FP + FN in genotype-aware metrics",
-            "types": "SNV = len(REF) == len(ALT) (MNPs included); INDEL = otherwise",
-        },
+        "conventions": dict(CONVENTIONS),
         "metrics": metrics,
         "sites": sites,
     }

@@ -1,16 +1,16 @@
-"""Compare hurtig's inheritance logic with genmod on one family VCF (docs/GENMOD.md).
+r"""Compare hurtig's inheritance logic with genmod on one family VCF (docs/GENMOD.md).
 
 CLI::
 
     hurtig compare-genmod genes --vcf IN.vcf.gz --out GENES.vcf
-    hurtig compare-genmod compare --vcf GENES.vcf --genmod GENMOD.vcf \\
+    hurtig compare-genmod compare --vcf GENES.vcf --genmod GENMOD.vcf \
         --ped FAMILY.ped --out-tsv DIFF.tsv --out-md TABLE.md [--proband S]
 
 ``genes`` copies the VCF and adds ``INFO/Annotation`` (the gene names of its bcftools csq
 ``BCSQ`` entries), the key genmod groups compound heterozygotes by, so both tools see the same
-genes. ``compare`` runs :func:`hurtig.prioritise.inheritance.assess_family` over every record the proband
-carries (one entry per gene) and reads genmod's ``GeneticModels`` of the same records, then
-writes the per-record disagreements (TSV) and the agreement table (Markdown).
+genes. ``compare`` runs :func:`hurtig.prioritise.inheritance.assess_family` over every record
+the proband carries (one entry per gene) and reads genmod's ``GeneticModels`` of the same
+records, then writes the per-record disagreements (TSV) and the agreement table (Markdown).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ CLASSES: tuple[tuple[str, frozenset[Pattern], frozenset[str]], ...] = (
 def _open(path: Path) -> Iterator[str]:
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8") as handle:
             yield from handle
     except OSError as err:
         raise InputError(f"{path}: cannot read VCF ({err})") from err
@@ -100,7 +100,7 @@ def add_gene_annotation(vcf: Path) -> str:
 
 
 def genmod_models(path: Path, family: str) -> dict[Key, frozenset[str]]:
-    """genmod's ``GeneticModels`` for one family, per record (empty set = no model)."""
+    """The ``GeneticModels`` genmod gave one family, per record (empty set = no model)."""
     out: dict[Key, frozenset[str]] = {}
     for line in _open(path):
         if line.startswith("#"):

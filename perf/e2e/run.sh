@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of issue 7 (G5, G7, G10, G11, 30x projection) on this machine.
-# Usage: bash benchmarks/e2e/run.sh [--depths 10,20,30] [--repeats 3] [--shards 8]
-#            [--chunk-reads 50000] [--workdir /tmp/hurtig-e2e-bench] [--raw benchmarks/e2e/raw]
-#            [--out benchmarks/RESULTS.md]
+# Usage: bash perf/e2e/run.sh [--depths 10,20,30] [--repeats 3] [--shards 8]
+#            [--chunk-reads 50000] [--workdir /tmp/hurtig-e2e-bench] [--raw perf/e2e/raw]
+#            [--out perf/RESULTS.md]
 # Raw numbers go to --raw (*.json); writes only the "End-to-end (issue 7)" section of --out.
 # About 20 minutes with the defaults on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-out="$repo/benchmarks/RESULTS.md"
+out="$repo/perf/RESULTS.md"
 raw="$here/raw"
 args=()
 while [ $# -gt 0 ]; do

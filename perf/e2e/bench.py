@@ -9,7 +9,7 @@ fresh working directory:
    and N, each scored with ``hurtig.devtools.evaluate_calls`` against the simulated truth.
 
 Raw numbers go to ``<raw>/<depth>x_r<repeat>.json``; ``e2e_report.py`` turns them into the
-"End-to-end (issue 7)" section of benchmarks/RESULTS.md.
+"End-to-end (issue 7)" section of perf/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ def simulate(depth: float, outdir: Path, cores: int) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            *(str(PY), "-m", "hurtig", "simulate-demo", "--demo-dir", str(DEMO), "--outdir", str(outdir)),
+            *(str(PY), "-m", "hurtig", "simulate-demo"),
+            *("--demo-dir", str(DEMO), "--outdir", str(outdir)),
             *("--depth", str(depth), "--threads", str(cores)),
         ],
         check=True,
@@ -160,10 +161,11 @@ def max_rss(rundir: Path) -> dict[str, float]:
 
 
 def evaluate(vcf: Path, truth: Path, out: Path) -> dict[str, float]:
-    """SNV and indel F1 of the proband against the simulated truth (hurtig.devtools.evaluate_calls)."""
+    """SNV and indel F1 of the proband against the simulated truth (hurtig evaluate-calls)."""
     subprocess.run(
         [
-            *(str(PY), "-m", "hurtig", "evaluate-calls", "--truth", str(truth), "--truth-sample", "proband"),
+            *(str(PY), "-m", "hurtig", "evaluate-calls"),
+            *("--truth", str(truth), "--truth-sample", "proband"),
             *("--query", str(vcf), "--query-sample", "proband", "--reference", str(FASTA)),
             *("--out", str(out)),
         ],
@@ -307,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         "nproc": os.cpu_count(),
         "mem_total_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "uptime_start": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
-        "command": " ".join(["bash benchmarks/e2e/run.sh", *(argv or sys.argv[1:])]),
+        "command": " ".join(["bash perf/e2e/run.sh", *(argv or sys.argv[1:])]),
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "args": {k: str(v) for k, v in vars(args).items()},
     }

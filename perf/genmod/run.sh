@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compare hurtig's inheritance logic with genmod on the GIAB Ashkenazi trio (docs/GENMOD.md).
-# Usage: bash benchmarks/genmod/run.sh SLIVAR_TESTS_DIR OUT_DIR [GENMOD_VENV]
+# Usage: bash perf/genmod/run.sh SLIVAR_TESTS_DIR OUT_DIR [GENMOD_VENV]
 #   SLIVAR_TESTS_DIR: folder with ashk-trio.vcf.gz and ashk-trio.ped (brentp/slivar tests/)
 #   GENMOD_VENV: a venv with genmod installed (default /tmp/genmod-venv; kept out of
 #   requirements: python3 -m venv /tmp/genmod-venv && /tmp/genmod-venv/bin/pip install genmod)

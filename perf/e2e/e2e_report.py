@@ -1,4 +1,4 @@
-"""Summarise benchmarks/e2e/raw/*.json into the "End-to-end (issue 7)" section of RESULTS.md.
+"""Summarise perf/e2e/raw/*.json into the "End-to-end (issue 7)" section of RESULTS.md.
 
 Only that section (from its heading to the next ``## `` heading) is replaced; other sections of
 the file (e.g. "Annotation") are kept byte for byte.
@@ -111,7 +111,7 @@ class Summary:
         return [
             HEADING,
             "",
-            f"Command: `{m.get('command', 'bash benchmarks/e2e/run.sh')}` (started "
+            f"Command: `{m.get('command', 'bash perf/e2e/run.sh')}` (started "
             f"{m.get('started', '?')}, finished {m.get('finished', '?')}; all sizes and repeats "
             "in this one invocation, sizes interleaved within each repeat).",
             "",
@@ -121,15 +121,15 @@ class Summary:
             "measurement is in the raw JSON. With a load of 3–7 on 2 cores every absolute time is "
             "inflated, so only ratios measured back to back count.",
             "",
-            "Data: the demo proband simulated by `hurtig.devtools.simulate_reads` on the real GRCh38 chr21 "
-            f"sequence (1.17 Mbp of real bases) at depths {depths}. One sample, panels "
-            f"`neuro_demo` and `epilepsy_demo`, `alignment.chunk_reads` "
+            "Data: the demo proband simulated by `hurtig.devtools.simulate_reads` on the real "
+            f"GRCh38 chr21 sequence (1.17 Mbp of real bases) at depths {depths}. One sample, "
+            f"panels `neuro_demo` and `epilepsy_demo`, `alignment.chunk_reads` "
             f"{args.get('chunk_reads', '?')}, `calling.shards` {self.shards}, `--cores "
             f"{self.cores}`. Values are {note}; (min–max, n) shown. Raw numbers are in "
-            "`benchmarks/e2e/raw/` (one JSON per depth and repeat, with every job's start, wall "
+            "`perf/e2e/raw/` (one JSON per depth and repeat, with every job's start, wall "
             "and CPU).",
             "",
-            "Method: `benchmarks/e2e/bash_env.sh` times every job shell from the inside (start "
+            "Method: `perf/e2e/bash_env.sh` times every job shell from the inside (start "
             "and end to the microsecond, plus the CPU of the shell and its children via `times`). "
             "It is loaded through `BASH_ENV` for the benchmark only. Jobs and their dependencies "
             "(an input that is another job's output) come from the Snakemake log.",
@@ -218,8 +218,9 @@ class Summary:
             f"### G7: calling parallel efficiency and F1, `calling.shards` {self.shards} vs 1",
             "",
             "Calling-only Snakemake runs (`results/calls/demo.vcf.gz`, `--forcerun make_shards`) "
-            "on the CRAM of the full run, once per shard count; F1 by `hurtig.devtools.evaluate_calls` against "
-            "the simulated truth (proband, whole real sequence).",
+            "on the CRAM of the full run, once per shard count; F1 by "
+            "`hurtig.devtools.evaluate_calls` against the simulated truth (proband, whole real "
+            "sequence).",
             "",
             *_table(header, rows),
             f"At the largest size: CPU efficiency **{eff:.2f}**, slot efficiency **{slot:.2f}** "
@@ -484,7 +485,7 @@ class Summary:
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", type=Path, required=True, help="benchmarks/e2e/raw folder")
+    parser.add_argument("--raw", type=Path, required=True, help="perf/e2e/raw folder")
     parser.add_argument("--out", type=Path, required=True, help="RESULTS.md to update")
     args = parser.parse_args(argv)
     runs, reads, machine = load_runs(args.raw)

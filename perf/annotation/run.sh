@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Annotation speed benchmark: our whole step (bcftools csq + hurtig.annotation.engine, sharded, sources
+# Annotation speed benchmark: our whole step (bcftools csq + hurtig annotate, sharded, sources
 # read from their prepared caches) versus bcftools csq alone, bcftools annotate (frequency part),
 # vcfanno and snpEff, side by side on one synthetic genome-scale input. The one-time preparation
 # of the caches (hurtig prepare-source, once per source release) and our step without caches are
-# measured too. Writes benchmarks/RESULTS.md and raw numbers under benchmarks/annotation/results/.
-#   bash benchmarks/annotation/run.sh [--records 5000000] [--repeats 3] [--threads 2] [--work DIR]
+# measured too. Writes perf/RESULTS.md and raw numbers under perf/annotation/results/.
+#   bash perf/annotation/run.sh [--records 5000000] [--repeats 3] [--threads 2] [--work DIR]
 #                                     [--no-snpeff] [--no-vcfanno] [--results FILE]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 PY=${PYTHON:-$REPO/.venv/bin/python}
 RECORDS=5000000 REPEATS=3 THREADS=2 WORK=${TMPDIR:-/tmp}/hurtig-annotation-bench
-SNPEFF=1 VCFANNO=1 RESULTS=$REPO/benchmarks/RESULTS.md RAW=$HERE/results
+SNPEFF=1 VCFANNO=1 RESULTS=$REPO/perf/RESULTS.md RAW=$HERE/results
 while [[ $# -gt 0 ]]; do
   case $1 in
     --records) RECORDS=$2; shift 2 ;;
