@@ -12,8 +12,7 @@ import pytest
 from builders import Call, ReadsBuilder, SampleSheet, VcfBuilder, WorkflowRun, write_fasta
 from builders.snakemake_runner import job_counts
 from builders.vcf import parse_genotype
-from hurtig.run import sheets
-from hurtig.run.pedigree import Sex, load_pedigree
+from hurtig.run.pedigree import Sex, load_pedigree, load_samples
 
 
 def test_vcf_records_samples_and_header(tmp_path: Path) -> None:
@@ -63,7 +62,7 @@ def test_sample_sheet_trio_loads(tmp_path: Path) -> None:
     sheet = SampleSheet.trio(panels=["neuro_demo", "epilepsy_demo@1.0"])
     sheet.add("solo", "single", sex="male", affected=True)
     path = sheet.to_path(tmp_path / "samples.tsv")
-    samples = sheets.load_samples(path)
+    samples = load_samples(path)
     assert list(samples) == ["kid", "dad", "mum", "solo"]
     assert samples["kid"].panels == ("neuro_demo", "epilepsy_demo@1.0")
     pedigree = load_pedigree(path)

@@ -11,6 +11,7 @@ import pytest
 from builders import SampleSheet, UnitSheet
 from hurtig.errors import InputError
 from hurtig.run import sheets
+from hurtig.run.pedigree import load_samples
 
 REPO = Path(__file__).resolve().parents[2]
 # The mother's parents are written "0" (none), as in a PED file.
@@ -29,7 +30,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_trio_loads_with_parents_and_panels(tmp_path: Path) -> None:
-    samples = sheets.load_samples(TRIO.to_path(tmp_path / "s.tsv"))
+    samples = load_samples(TRIO.to_path(tmp_path / "s.tsv"))
     assert list(samples) == ["kid", "dad", "mum"]
     assert samples["kid"].father == "dad" and samples["kid"].mother == "mum"
     assert samples["mum"].father is None
@@ -72,7 +73,7 @@ def test_bad_samples_sheet_names_file_and_problem(
     text = sheet if isinstance(sheet, str) else sheet.to_text()
     path = write(tmp_path / "samples.tsv", text)
     with pytest.raises(InputError) as err:
-        sheets.load_samples(path)
+        load_samples(path)
     assert str(path) in str(err.value)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
@@ -80,11 +81,11 @@ def test_bad_samples_sheet_names_file_and_problem(
 
 def test_missing_sheet(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
-        sheets.load_samples(tmp_path / "nope.tsv")
+        load_samples(tmp_path / "nope.tsv")
 
 
 def test_units_resolve_relative_to_sheet_and_check_files(tmp_path: Path) -> None:
-    samples = sheets.load_samples(SINGLE.to_path(tmp_path / "s.tsv"))
+    samples = load_samples(SINGLE.to_path(tmp_path / "s.tsv"))
     (tmp_path / "reads").mkdir()
     for name in ("a_1.fq.gz", "a_2.fq.gz"):
         (tmp_path / "reads" / name).write_bytes(b"")
@@ -104,7 +105,7 @@ def test_units_resolve_relative_to_sheet_and_check_files(tmp_path: Path) -> None
     ],
 )
 def test_bad_units(tmp_path: Path, units: UnitSheet, message: str) -> None:
-    samples = sheets.load_samples(SINGLE.to_path(tmp_path / "s.tsv"))
+    samples = load_samples(SINGLE.to_path(tmp_path / "s.tsv"))
     path = units.to_path(tmp_path / "u.tsv")
     with pytest.raises(InputError, match=message) as err:
         sheets.load_units(path, samples)
