@@ -31,7 +31,7 @@ def metrics(giab_run: Path) -> dict:
 
 
 def score(giab_run: Path) -> dict:
-    """hurtig.devtools.evaluate_calls of a run's calls against the GIAB truth (metrics by scope and type)."""
+    """Score a run's calls against the GIAB truth with hurtig evaluate-calls."""
     out = giab_run / "giab_metrics.json"
     subprocess.run(
         [

@@ -1,6 +1,7 @@
-"""The demo's clinical report end to end: PDF, XLSX, MultiQC, coverage against mosdepth itself,
-the report driven in a real headless Chromium, and a pedigree error that makes the report
-NOT FOR CLINICAL USE.
+"""The demo's clinical report end to end.
+
+PDF, XLSX, MultiQC, coverage against mosdepth itself, the report driven in a real headless
+Chromium, and a pedigree error that makes the report NOT FOR CLINICAL USE.
 
 The browser is driven over the Chrome DevTools Protocol on ``--remote-debugging-pipe`` (file
 descriptors 3 and 4, NUL-separated JSON): standard library only, no driver package.
@@ -234,7 +235,9 @@ class _ExonTable(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.inside, self.rows, self.cell = False, [], None  # type: ignore[var-annotated]
+        self.inside = False
+        self.rows: list[list[str]] = []
+        self.cell: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table" and ("id", "exon-coverage") in attrs:

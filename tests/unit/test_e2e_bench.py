@@ -1,5 +1,8 @@
-"""The end-to-end benchmark's pure functions (perf/e2e): log parsing, job records, critical
-paths, fits, the RESULTS.md section splice, and the bash_env.sh job recorder on a real bash."""
+"""The end-to-end benchmark's pure functions (perf/e2e).
+
+Log parsing, job records, critical paths, fits, the RESULTS.md section splice, and the
+bash_env.sh job recorder on a real bash.
+"""
 
 from __future__ import annotations
 

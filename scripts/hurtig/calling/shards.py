@@ -224,9 +224,9 @@ def choose_cuts(layout: Layout, n: int, split: bool = True) -> np.ndarray:
     tol = int(TOLERANCE * total / n)
     cuts = ideal.copy()
     if natural.size and tol > 0:
-        i = np.searchsorted(natural, ideal)
-        left = natural[np.clip(i - 1, 0, natural.size - 1)]
-        right = natural[np.clip(i, 0, natural.size - 1)]
+        idx = np.searchsorted(natural, ideal)
+        left = natural[np.clip(idx - 1, 0, natural.size - 1)]
+        right = natural[np.clip(idx, 0, natural.size - 1)]
         nearest = np.where(np.abs(left - ideal) <= np.abs(right - ideal), left, right)
         cuts = np.where(np.abs(nearest - ideal) <= tol, nearest, ideal)
     return cuts
