@@ -14,16 +14,11 @@ import pytest
 
 from hurtig.errors import InputError
 from hurtig.genes.gene_model import load_gff3
-from hurtig.panels import resolve as panels
-from hurtig.panels.formats import (
-    InheritanceMode,
-    Panel,
-    detect_format,
-    ella_consensus,
-    load_any,
-    panelapp_modes,
-    read_panelapp_json,
-)
+from hurtig.panels import cli, resolve
+from hurtig.panels.formats.definition import InheritanceMode, Panel
+from hurtig.panels.formats.ella import ella_consensus
+from hurtig.panels.formats.panelapp import panelapp_modes, read_panelapp_json
+from hurtig.panels.formats.registry import detect_format, load_any
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "panels"
 REPO = Path(__file__).resolve().parents[2]
@@ -146,7 +141,7 @@ def test_resolution_golden_on_demo_gff() -> None:
     model = load_gff3(DEMO_GFF)
     docs = {}
     for case in ("ella", "gene_list"):
-        genes, missing = panels.resolve_panel(load_any(DATA / CASES[case][0]), model)
+        genes, missing = resolve.resolve_panel(load_any(DATA / CASES[case][0]), model)
         docs[case] = {
             "genes": [
                 {
@@ -173,7 +168,7 @@ def test_cli_fallback_is_loud_and_recorded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bed, js = tmp_path / "p.bed", tmp_path / "p.json"
-    rc = panels.main(
+    rc = cli.main(
         ["--panel", str(DATA / "ella" / "NeuroDemo_v1.0.0"), "--gff3", str(DEMO_GFF),
          "--out-bed", str(bed), "--out-json", str(js)]
     )  # fmt: skip

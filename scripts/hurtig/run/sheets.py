@@ -235,7 +235,7 @@ def check_panels(samples: dict[str, Sample], panel_dir: Path | None, config_file
         raise InputError(f"{config_file}: samples request panels but 'panels' is not set")
     if not panel_dir.is_dir():
         raise InputError(f"{config_file}: panels folder not found: {panel_dir}")
-    from hurtig.panels.resolve import locate_panel, parse_spec  # registry layout lives there
+    from hurtig.panels.registry import locate_panel, parse_spec  # registry layout lives there
 
     specs: dict[str, str] = {}
     for panel in requested:
