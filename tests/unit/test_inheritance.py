@@ -143,3 +143,22 @@ def test_dominant_from_affected_parent_and_unknown_panel_mode() -> None:
     assert panel_fit(call, ["AD"])[0] is True
     assert panel_fit(call, []) == (None, "panel inheritance not given")
     assert assess_variant(_v(1, "0/0"), CHILD, ped).patterns == ()
+
+
+def test_grch37_pars_are_autosomal_under_grch37() -> None:
+    """chrX:155,000,000 is in GRCh37's PAR2 but outside GRCh38's PARs (and 30,000 the reverse)."""
+    ped = Pedigree((BOY, DAD, MUM))
+    grch37 = InheritanceSettings(build=genome_build("GRCh37"))
+    in_par37 = _v(155_000_000, "1/1", "0/1", "0/1", chrom="chrX")
+    assert assess_variant(in_par37, BOY, ped, grch37).patterns == (Pattern.HOMOZYGOUS,)
+    assert Pattern.X_HEMIZYGOUS in assess_variant(in_par37, BOY, ped).patterns  # GRCh38
+    in_par38 = _v(30_000, "1/1", "0/0", "0/1", chrom="chrX")
+    assert assess_variant(in_par38, BOY, ped, grch37).patterns == (Pattern.X_HEMIZYGOUS,)
+    assert assess_variant(in_par38, BOY, ped).patterns == (Pattern.HOMOZYGOUS,)
+    # compound heterozygosity: a male's PAR hets pair up only where the build says PAR
+    a = _v(155_000_000, "0/1", "0/1", "0/0", chrom="chrX")
+    b = _v(155_000_500, "0/1", "0/0", "0/1", chrom="chrX")
+    calls37 = assess_family([a, b], BOY, ped, grch37)
+    assert calls37[a.key].patterns == (Pattern.COMPOUND_HET,)
+    calls38 = assess_family([a, b], BOY, ped)
+    assert Pattern.COMPOUND_HET not in calls38[a.key].patterns

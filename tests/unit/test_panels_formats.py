@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,7 +140,7 @@ def test_ella_folder_reads_genes_and_checksums_all_files() -> None:
 def test_resolution_golden_on_demo_gff() -> None:
     """ELLA's RefSeq transcripts fall back loudly; missing genes are listed, not dropped."""
     model = load_gff3(DEMO_GFF)
-    docs = {}
+    docs: dict[str, Any] = {}
     for case in ("ella", "gene_list"):
         genes, missing = resolve.resolve_panel(load_any(DATA / CASES[case][0]), model)
         docs[case] = {
@@ -158,10 +159,10 @@ def test_resolution_golden_on_demo_gff() -> None:
             "missing": list(missing),
         }
     check_golden("resolved_on_demo_gff", docs)
-    ella = {g["symbol"]: g for g in docs["ella"]["genes"]}  # type: ignore[index]
+    ella = {g["symbol"]: g for g in docs["ella"]["genes"]}
     assert ella["APP"]["fallback"] and "RefSeq" in ella["APP"]["notes"][0]
-    assert [m["symbol"] for m in docs["ella"]["missing"]] == ["PCDH19"]  # type: ignore[index]
-    assert [m["symbol"] for m in docs["gene_list"]["missing"]] == ["NOTAGENE"]  # type: ignore[index]
+    assert [m["symbol"] for m in docs["ella"]["missing"]] == ["PCDH19"]
+    assert [m["symbol"] for m in docs["gene_list"]["missing"]] == ["NOTAGENE"]
 
 
 def test_cli_fallback_is_loud_and_recorded(

@@ -1,4 +1,4 @@
-"""Golden cases and behaviour tests for ``hurtig prioritise`` (hurtig.prioritise).
+"""Golden cases, behaviour and result-file round trips of ``hurtig prioritise`` (hurtig.prioritise).
 
 Golden cases are folders under tests/data/prioritise/ (see the README there): each runs through
 ``hurtig resolve-panel`` (when it holds a panel definition) and ``hurtig prioritise`` and must
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pysam
@@ -20,11 +21,11 @@ from hurtig import cli
 from hurtig.errors import InputError
 from hurtig.panels.model import ResolvedPanel, read_bed
 from hurtig.prioritise import cli as prioritise_cli
-from hurtig.prioritise.filters import DEFAULT_FILTERS, filter_settings
+from hurtig.prioritise.filters import FilterSettings, filter_settings
 from hurtig.prioritise.managed import load_managed
 from hurtig.prioritise.points import ranking_settings
 from hurtig.prioritise.ranking import prioritise
-from hurtig.prioritise.results import TSV_COLUMNS
+from hurtig.prioritise.results import TSV_COLUMNS, PrioritisedResults, PrioritisedTable
 from hurtig.prioritise.settings import PrioritisationSettings
 from hurtig.run.pedigree import load_pedigree
 
@@ -96,6 +97,31 @@ def test_golden(case: str, tmp_path: Path) -> None:
     assert tsv == expected.read_text()
 
 
+def test_genome_build_from_settings_or_command_line(tmp_path: Path) -> None:
+    """grch37_par: the settings say GRCh37; the command line may say so too, not otherwise."""
+    case = CASES / "grch37_par"
+    expected = (case / "expected.tsv").read_text()
+    plain: dict[str, object] = {"filters": {}, "ranking": {}}
+    tsv, _ = run_case(case, tmp_path / "cli", plain, ("--genome-build", "GRCh37"))
+    assert tsv == expected
+    tsv38, _ = run_case(case, tmp_path / "38", plain)  # default GRCh38
+    rows = {r["gene"]: r["inheritance"] for r in _rows(tsv38)}
+    assert rows == {
+        "EARLYGENE": "homozygous",
+        "PARGENE": "x_linked_hemizygous,heterozygous_inherited_unaffected",
+    }
+    done = tmp_path / "cli"  # the first run's bgzipped VCF and resolved panel
+    args = [
+        "--vcf", str(done / "input.vcf.gz"), "--samples", str(case / "samples.tsv"),
+        "--sample", "SON", "--panel-json", str(done / "panel.json"),
+        "--panel-bed", str(done / "panel.bed"), "--settings", str(case / "settings.json"),
+        "--out-tsv", str(tmp_path / "x.tsv"), "--out-json", str(tmp_path / "x.json"),
+        "--genome-build", "GRCh38",
+    ]  # fmt: skip
+    with pytest.raises(InputError, match="--genome-build GRCh38 but the settings say GRCh37"):
+        prioritise_cli.main(args)
+
+
 def _rows(tsv: str) -> list[dict[str, str]]:
     lines = tsv.rstrip("\n").split("\n")
     header = lines[0].split("\t")
@@ -154,8 +180,11 @@ def test_settings_override_and_unknown_key(tmp_path: Path) -> None:
         filter_settings({"min_depth": "8"})
 
 
+DEFAULT_FILTERS_KEEP = FilterSettings.from_user({}).keep_consequences
+
+
 def test_keep_consequences_setting(tmp_path: Path) -> None:
-    keep = [*DEFAULT_FILTERS["keep_consequences"], "synonymous_variant"]
+    keep = [*DEFAULT_FILTERS_KEEP, "synonymous_variant"]
     tsv, _ = _run_case(
         "trio_chr21", tmp_path, {"filters": {"keep_consequences": keep, "max_af_recessive": 0.5}}
     )
@@ -279,3 +308,87 @@ def test_bad_managed_file(tmp_path: Path) -> None:
     bad.write_text("chrom\tpos\tref\n")
     with pytest.raises(InputError, match="header must be"):
         load_managed(bad)
+
+
+# The result files' owner types (hurtig.prioritise.results) and the settings file
+
+
+@pytest.mark.parametrize("case", ["trio_chr21", "trio_chr21_managed", "x_male"])
+def test_json_round_trip_is_byte_identical(case: str, tmp_path: Path) -> None:
+    run_case(CASES / case, tmp_path)
+    written = (tmp_path / "out.json").read_bytes()
+    results = PrioritisedResults.read(tmp_path / "out.json")
+    results.write(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_bytes() == written
+    # the TSV is the table of the same variants
+    assert results.table().text() == (tmp_path / "out.tsv").read_text()
+    assert results.variants[0].rank == 1 and results.variants[0].evidence
+
+
+@pytest.mark.parametrize("case", ["trio_chr21", "trio_chr21_managed", "x_male", "grch37_par"])
+def test_tsv_round_trip_is_byte_identical(case: str, tmp_path: Path) -> None:
+    expected = CASES / case / "expected.tsv"
+    table = PrioritisedTable.read(expected)
+    assert table.records()[0]["rank"] == "1"
+    table.write(tmp_path / "again.tsv")
+    assert (tmp_path / "again.tsv").read_bytes() == expected.read_bytes()
+
+
+def test_affected_is_written_under_the_key_the_report_reads(tmp_path: Path) -> None:
+    """The report renders its "Affected" row from the JSON's top-level ``affected``."""
+    _, doc = run_case(CASES / "trio_chr21", tmp_path / "a")
+    assert doc["affected"] is True
+    assert list(doc)[:4] == ["sample", "family", "affected", "panel"]
+    case = tmp_path / "case"
+    shutil.copytree(CASES / "trio_chr21", case)
+    sheet = case / "samples.tsv"
+    sheet.write_text(sheet.read_text().replace("male\ttrue", "male\tfalse"))
+    _, doc = run_case(case, tmp_path / "b")
+    assert doc["affected"] is False
+    results = PrioritisedResults.read(tmp_path / "b" / "out.json")
+    assert results.affected is False
+    replace(results, affected=True).write(tmp_path / "u.json")
+    assert json.loads((tmp_path / "u.json").read_text())["affected"] is True
+
+
+def test_settings_keep_the_users_number_types(tmp_path: Path) -> None:
+    settings = {"filters": {"min_depth": 10, "max_af_recessive": 0.5}, "ranking": {"de_novo": 5}}
+    _, doc = run_case(CASES / "trio_chr21", tmp_path, settings)
+    assert doc["settings"]["filters"]["min_depth"] == 10
+    assert isinstance(doc["settings"]["filters"]["min_depth"], int)
+    assert doc["settings"]["ranking"]["de_novo"] == 5.0
+    assert isinstance(doc["settings"]["ranking"]["homozygous"], int)  # a default weight
+    text = (tmp_path / "out.json").read_text()
+    assert '"de_novo": 5.0' in text and '"min_depth": 10,' in text
+    PrioritisedResults.read(tmp_path / "out.json").write(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_text() == text
+
+
+def test_bad_files_are_input_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("rank\tchrom\n1\tchr1\n")
+    with pytest.raises(InputError, match="header is not"):
+        PrioritisedTable.read(bad)
+    bad.write_text("\t".join(TSV_COLUMNS) + "\n1\tchr1\n")
+    with pytest.raises(InputError, match="line 2 has 2 cells"):
+        PrioritisedTable.read(bad)
+    bad.write_text('{"sample": "S"}')
+    with pytest.raises(InputError, match="cannot read prioritised JSON"):
+        PrioritisedResults.read(bad)
+
+
+def test_settings_file_keys_and_genome_build(tmp_path: Path) -> None:
+    assert PrioritisationSettings.from_json({}).build(None).name == "GRCh38"
+    s37 = PrioritisationSettings.from_json({"genome_build": "GRCh37"})
+    assert s37.build(None).name == "GRCh37" and s37.build("GRCh37").name == "GRCh37"
+    assert PrioritisationSettings.from_json({}).build("GRCh37").name == "GRCh37"
+    with pytest.raises(InputError, match="settings say GRCh37"):
+        s37.build("GRCh38")
+    with pytest.raises(InputError, match="unknown genome build"):
+        PrioritisationSettings.from_json({"genome_build": "hg19"})
+    with pytest.raises(InputError, match="unknown top-level key 'filter'"):
+        PrioritisationSettings.from_json({"filter": {}})
+    path = tmp_path / "s.json"
+    path.write_text("[]")
+    with pytest.raises(InputError, match="expected a JSON object"):
+        PrioritisationSettings.read(path)

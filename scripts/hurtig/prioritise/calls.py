@@ -25,8 +25,11 @@ Record = Any
 
 
 def _int(value: object) -> int | None:
+    """A non-negative integer FORMAT value, else ``None`` (missing values are negative or NaN)."""
+    if not isinstance(value, int | float | str | bytes | np.integer | np.floating):
+        return None
     try:
-        v = int(value)  # type: ignore[call-overload]
+        v = int(value)
     except (TypeError, ValueError):
         return None
     return v if v >= 0 else None
