@@ -19,7 +19,7 @@ from hurtig.panels import cli, resolve
 from hurtig.panels.formats.definition import InheritanceMode, Panel
 from hurtig.panels.formats.ella import ella_consensus
 from hurtig.panels.formats.panelapp import panelapp_modes, read_panelapp_json
-from hurtig.panels.formats.registry import detect_format, load_any
+from hurtig.panels.formats.registry import find_format, load_any
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "panels"
 REPO = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def check_golden(name: str, doc: object) -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_format_golden(case: str) -> None:
     rel, fmt = CASES[case]
-    assert detect_format(DATA / rel) == fmt
+    assert find_format(DATA / rel).name == fmt
     panel = load_any(DATA / rel)
     assert panel.format == fmt
     check_golden(case, summary(panel))

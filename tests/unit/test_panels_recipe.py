@@ -60,7 +60,7 @@ def tiny_registered(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_new_format_is_detected_read_and_resolved(tiny_registered: None, tmp_path: Path) -> None:
     definition = tmp_path / "tiny.txt"
     definition.write_text(f"{MAGIC}tiny_demo 0.3\nAPP\tAD\nCSTB\tAR\nNOTAGENE\tAD\n")
-    assert registry.detect_format(definition) == "tiny_tsv"
+    assert registry.find_format(definition).name == "tiny_tsv"
     panel = registry.load_any(definition)
     assert (panel.id, panel.version, panel.format) == ("tiny_demo", "0.3", "tiny_tsv")
     assert panel.genes[1].inheritance == (InheritanceMode.AR,)
@@ -84,7 +84,7 @@ def test_new_format_is_detected_read_and_resolved(tiny_registered: None, tmp_pat
 def test_without_registration_the_file_is_not_that_format(tmp_path: Path) -> None:
     definition = tmp_path / "tiny.txt"
     definition.write_text(f"{MAGIC}tiny_demo 0.3\nAPP\tAD\n")
-    assert registry.detect_format(definition) == "gene_list"
+    assert registry.find_format(definition).name == "gene_list"
     with pytest.raises(InputError, match="expected one gene per line"):
         registry.load_any(definition)
 

@@ -21,7 +21,7 @@ from hurtig import cli
 from hurtig.errors import InputError
 from hurtig.panels.model import ResolvedPanel, read_bed
 from hurtig.prioritise import cli as prioritise_cli
-from hurtig.prioritise.filters import FilterSettings, filter_settings
+from hurtig.prioritise.filters import FilterSettings
 from hurtig.prioritise.managed import load_managed
 from hurtig.prioritise.points import ranking_settings
 from hurtig.prioritise.ranking import prioritise
@@ -173,11 +173,11 @@ def test_settings_override_and_unknown_key(tmp_path: Path) -> None:
     tsv, _ = _run_case("trio_chr21", tmp_path, {"filters": {"max_af_recessive": 0.5}})
     assert "25689900" not in {r["pos"] for r in _rows(tsv)}  # common now allowed, but synonymous
     with pytest.raises(InputError, match="unknown filters key"):
-        filter_settings({"max_af": 0.1})
+        FilterSettings.from_user({"max_af": 0.1})
     with pytest.raises(InputError, match="unknown ranking key"):
         ranking_settings({"bogus": 1})
     with pytest.raises(InputError, match="must be a number"):
-        filter_settings({"min_depth": "8"})
+        FilterSettings.from_user({"min_depth": "8"})
 
 
 DEFAULT_FILTERS_KEEP = FilterSettings.from_user({}).keep_consequences

@@ -173,15 +173,6 @@ class FilterSettings:
         return out
 
 
-def filter_settings(user: Mapping[str, object] | None) -> dict[str, object]:
-    """Defaults overlaid with the user's filter settings, as a JSON object.
-
-    Raises:
-        InputError: unknown key, wrong type, unknown consequence term.
-    """
-    return FilterSettings.from_user(user).to_json()
-
-
 def _af_threshold(inheritance: Sequence[str], f: FilterSettings) -> float:
     dominant_only = bool(inheritance) and all(m in ("AD", "XD") for m in inheritance)
     return float(f.max_af_dominant if dominant_only else f.max_af_recessive)

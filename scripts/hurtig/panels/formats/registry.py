@@ -122,15 +122,6 @@ def find_format(path: str | Path) -> PanelFormat:
     return next((f for f in FORMATS if f.detects(s)), FALLBACK)
 
 
-def detect_format(path: str | Path) -> str:
-    """The name of the format that reads a definition.
-
-    Raises:
-        InputError: missing path.
-    """
-    return find_format(path).name
-
-
 def load_any(path: str | Path, min_confidence: int = GREEN) -> Panel:
     """Read a panel definition of any registered format.
 
