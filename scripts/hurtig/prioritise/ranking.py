@@ -14,7 +14,7 @@ from hurtig.genes.hgvs import Reference
 from hurtig.panels.model import Region, ResolvedGene, ResolvedPanel
 from hurtig.prioritise.candidates import Candidate, collect_candidates
 from hurtig.prioritise.filters import FilterSettings
-from hurtig.prioritise.genotypes import Zygosity
+from hurtig.prioritise.genotypes import Call, Zygosity
 from hurtig.prioritise.inheritance import (
     InheritanceCall,
     InheritanceSettings,
@@ -39,22 +39,17 @@ def inheritance_settings(filters: FilterSettings, build: GenomeBuild) -> Inherit
     )
 
 
-def _ranked(
+def _facts(
     c: Candidate,
-    panel: ResolvedPanel,
-    genes: Mapping[str, ResolvedGene],
-    sample: str,
+    gene: ResolvedGene,
+    pcall: Call,
     inh: InheritanceCall,
-    settings: PrioritisationSettings,
-) -> PrioritisedVariant:
-    """A candidate scored (rank 0: set when sorted)."""
-    v = c.variant
-    gene = genes[v.gene]
+    filters: FilterSettings,
+) -> VariantFacts:
+    """What the points model looks at for one candidate."""
     fit, fit_text = panel_fit(inh, gene.inheritance)
-    pcall = v.call(sample)
-    assert pcall is not None
-    facts = VariantFacts(
-        gene=v.gene,
+    return VariantFacts(
+        gene=c.variant.gene,
         consequence=c.consequence.worst if c.consequence else None,
         hgvs_c=c.hgvs_c,
         hgvs_p=c.hgvs_p,
@@ -64,7 +59,7 @@ def _ranked(
         gnomad_af=c.gnomad_af,
         gnomad_popmax_af=c.gnomad_popmax_af,
         gnomad_an=c.gnomad_an,
-        min_an=int(settings.filters.min_an),
+        min_an=int(filters.min_an),
         inhouse_af=c.inhouse_af,
         managed_class=c.managed.classification if c.managed else "",
         managed_comment=c.managed.comment if c.managed else "",
@@ -77,6 +72,22 @@ def _ranked(
         ab=pcall.ab,
         is_het=pcall.zygosity == Zygosity.HET,
     )
+
+
+def _ranked(
+    c: Candidate,
+    panel: ResolvedPanel,
+    genes: Mapping[str, ResolvedGene],
+    sample: str,
+    inh: InheritanceCall,
+    settings: PrioritisationSettings,
+) -> PrioritisedVariant:
+    """A candidate scored (rank 0: set when sorted)."""
+    v = c.variant
+    gene = genes[v.gene]
+    pcall = v.call(sample)
+    assert pcall is not None
+    facts = _facts(c, gene, pcall, inh, settings.filters)
     items = evidence_for(facts, settings.ranking)
     return PrioritisedVariant(
         rank=0,
