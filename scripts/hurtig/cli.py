@@ -33,9 +33,9 @@ COMMANDS: dict[str, Command] = {
     ),
     "annotate": Command("hurtig.annotation.cli", "consequences and annotation of a VCF/BCF"),
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
-    "resolve-panel": Command("hurtig.panels.resolve", "resolve a panel to transcripts and regions"),
+    "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
     "prioritise": Command(
-        "hurtig.prioritise.candidates", "filter, assess and rank a panel's variants"
+        "hurtig.prioritise.cli", "filter, assess and rank a panel's variants"
     ),
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),

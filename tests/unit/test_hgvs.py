@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from hurtig.genes.consequences import Severity
-from hurtig.genes.gene_model import Segment, Transcript
+from hurtig.genes.gene_model import Segment, Transcript, load_gff3
 from hurtig.genes.hgvs import FastaReference, TranscriptMap, hgvs_c, hgvs_p, revcomp
 
 # positions 1..300; a run "AAA" at 203-205 and "CAGCAG" at 211-216
@@ -136,8 +136,6 @@ DEMO_DATA = Path(__file__).resolve().parents[2] / "resources/demo"
 
 
 def test_app_london_mutation() -> None:
-    from hurtig.genes.gene_model import load_gff3
-
     model = load_gff3(DEMO_DATA / "annotation/genes.gff3.gz")
     ref = FastaReference(str(DEMO_DATA / "reference/chr21.fa.gz"))
     tx = model.transcript("ENST00000346798")

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+from hurtig.prioritise.genotypes import Call, FamilyVariant, Zygosity, zygosity_of
 from hurtig.prioritise.inheritance import (
-    Call,
-    FamilyVariant,
     InheritanceSettings,
     Pattern,
-    Zygosity,
     assess_family,
     assess_variant,
-    is_x_nonpar,
     panel_fit,
-    zygosity_of,
 )
+from hurtig.run.genome_build import genome_build
 from hurtig.run.pedigree import Pedigree, Person, Sex
 
 CHILD = Person("C", "F", "D", "M", Sex.FEMALE, True)
@@ -21,6 +18,7 @@ BOY = Person("C", "F", "D", "M", Sex.MALE, True)
 DAD = Person("D", "F", None, None, Sex.MALE, False)
 MUM = Person("M", "F", None, None, Sex.FEMALE, False)
 TRIO = Pedigree((CHILD, DAD, MUM))
+GRCH38 = genome_build("GRCh38")
 SINGLE = Pedigree((Person("C", "F", None, None, Sex.FEMALE, True),))
 
 
@@ -92,7 +90,7 @@ def test_both_from_one_parent_is_not_compound_het() -> None:
 
 
 def test_unaffected_parent_rules_out_the_pair() -> None:
-    """genmod's rules (docs/GENMOD.md): a parent with both variants, or hom-alt for one."""
+    """Genmod's rules (docs/GENMOD.md): a parent with both variants, or hom-alt for one."""
     # paternal + maternal, but the unaffected father is 1/1 at the paternal one
     vs = [_v(10, "0/1", "1/1", "0/0"), _v(20, "0/1", "0/0", "0/1")]
     out = assess_family(vs, CHILD, TRIO)
@@ -131,8 +129,8 @@ def test_x_linked_male_and_par() -> None:
     assert panel_fit(hemi, ["XR"])[0] is True
     par = assess_variant(_v(100_000, "0/1", "0/1", "0/0", chrom="chrX"), BOY, ped)
     assert par.patterns == (Pattern.HET_UNAFFECTED_PARENT,)
-    assert is_x_nonpar("X", 2_781_480) and not is_x_nonpar("chrX", 2_781_479)
-    assert not is_x_nonpar("chrX", 155_701_383) and not is_x_nonpar("chr7", 5_000_000)
+    assert GRCH38.is_x_nonpar("X", 2_781_480) and not GRCH38.is_x_nonpar("chrX", 2_781_479)
+    assert not GRCH38.is_x_nonpar("chrX", 155_701_383) and not GRCH38.is_x_nonpar("chr7", 5_000_000)
     female = assess_variant(_v(5_000_000, "0/1", None, None, chrom="chrX"), CHILD, SINGLE)
     assert Pattern.X_HETEROZYGOUS in female.patterns
     assert panel_fit(female, ["XD"])[0] is True
@@ -145,3 +143,22 @@ def test_dominant_from_affected_parent_and_unknown_panel_mode() -> None:
     assert panel_fit(call, ["AD"])[0] is True
     assert panel_fit(call, []) == (None, "panel inheritance not given")
     assert assess_variant(_v(1, "0/0"), CHILD, ped).patterns == ()
+
+
+def test_grch37_pars_are_autosomal_under_grch37() -> None:
+    """chrX:155,000,000 is in GRCh37's PAR2 but outside GRCh38's PARs (and 30,000 the reverse)."""
+    ped = Pedigree((BOY, DAD, MUM))
+    grch37 = InheritanceSettings(build=genome_build("GRCh37"))
+    in_par37 = _v(155_000_000, "1/1", "0/1", "0/1", chrom="chrX")
+    assert assess_variant(in_par37, BOY, ped, grch37).patterns == (Pattern.HOMOZYGOUS,)
+    assert Pattern.X_HEMIZYGOUS in assess_variant(in_par37, BOY, ped).patterns  # GRCh38
+    in_par38 = _v(30_000, "1/1", "0/0", "0/1", chrom="chrX")
+    assert assess_variant(in_par38, BOY, ped, grch37).patterns == (Pattern.X_HEMIZYGOUS,)
+    assert assess_variant(in_par38, BOY, ped).patterns == (Pattern.HOMOZYGOUS,)
+    # compound heterozygosity: a male's PAR hets pair up only where the build says PAR
+    a = _v(155_000_000, "0/1", "0/1", "0/0", chrom="chrX")
+    b = _v(155_000_500, "0/1", "0/0", "0/1", chrom="chrX")
+    calls37 = assess_family([a, b], BOY, ped, grch37)
+    assert calls37[a.key].patterns == (Pattern.COMPOUND_HET,)
+    calls38 = assess_family([a, b], BOY, ped)
+    assert Pattern.COMPOUND_HET not in calls38[a.key].patterns

@@ -1,4 +1,4 @@
-"""Tests for hurtig.panels.resolve and hurtig.genes.gene_model with a tiny GFF3.
+"""Tests for hurtig.panels (Scout reader, resolution, CLI) and hurtig.genes.gene_model (tiny GFF3).
 
 Gene PLUSG (+): transcript TA exons 100-200, 300-400, 500-600; CDS 150-200, 300-400, 500-550
 (CDS 202 bp). TB: exons 100-200, 500-600, CDS 150-200, 500-520 (shorter). TC lincRNA.
@@ -20,15 +20,11 @@ import pytest
 
 from hurtig.errors import InputError
 from hurtig.genes.gene_model import load_gff3
-from hurtig.panels import resolve as panels_mod
-from hurtig.panels.resolve import (
-    InheritanceMode,
-    choose_transcript,
-    main,
-    parse_inheritance,
-    read_panel,
-    resolve_panel,
-)
+from hurtig.panels.cli import main
+from hurtig.panels.formats.definition import InheritanceMode, parse_inheritance
+from hurtig.panels.formats.scout import read_scout
+from hurtig.panels.registry import load_registry_panel
+from hurtig.panels.resolve import choose_transcript, resolve_panel
 
 GFF = """##gff-version 3
 c1\tt\tgene\t100\t600\t.\t+\t.\tID=gene:G1;Name=PLUSG;biotype=protein_coding;description=[Acc:HGNC:11]
@@ -87,8 +83,8 @@ def test_gff_model(files: tuple[Path, Path]) -> None:
     assert [(n, s.start, s.end) for n, s in tm.coding_exons()] == [(1, 1200, 1250), (2, 1050, 1100)]
 
 
-def test_read_panel(files: tuple[Path, Path]) -> None:
-    panel = read_panel(files[1])
+def test_read_scout(files: tuple[Path, Path]) -> None:
+    panel = read_scout(files[1])
     assert (panel.id, panel.version, panel.display_name) == ("tiny", "3.0", "Tiny panel")
     assert len(panel.sha256) == 64
     assert panel.genes[0].hgnc_id == "HGNC:11"
@@ -103,7 +99,7 @@ def test_parse_inheritance() -> None:
 
 
 def test_resolve_and_regions(files: tuple[Path, Path]) -> None:
-    genes, missing = resolve_panel(read_panel(files[1]), load_gff3(files[0]))
+    genes, missing = resolve_panel(read_scout(files[1]), load_gff3(files[0]))
     assert missing == ({"symbol": "ABSENT", "hgnc_id": "", "reason": "not in the gene model"},)
     plus, minus = genes
     assert (plus.transcript, plus.transcript_source) == ("TA", "longest_cds")
@@ -143,7 +139,7 @@ def test_bad_inputs(tmp_path: Path, files: tuple[Path, Path]) -> None:
     p = tmp_path / "bad.tsv"
     p.write_text("#hgnc_id\thgnc_symbol\n1\tA\n")
     with pytest.raises(InputError, match="panel_id"):
-        read_panel(p)
+        read_scout(p)
     g = tmp_path / "bad.gff3"
     g.write_text("c1\tt\tgene\n")
     with pytest.raises(InputError, match="9 tab"):
@@ -156,7 +152,7 @@ DEMO = Path(__file__).resolve().parents[2] / "resources/demo/panels"
 
 def test_demo_panel_on_real_gff() -> None:
     model = load_gff3(DEMO_DATA / "annotation/genes.gff3.gz")
-    genes, missing = resolve_panel(panels_mod.load_registry_panel(DEMO, "neuro_demo@1.0"), model)
+    genes, missing = resolve_panel(load_registry_panel(DEMO, "neuro_demo@1.0"), model)
     assert [g.symbol for g in genes] == ["APP", "JAM2", "CSTB", "PDXK"]
     assert [m["symbol"] for m in missing] == ["PSEN1"]
     assert genes[0].transcript == "ENST00000346798"

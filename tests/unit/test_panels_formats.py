@@ -9,21 +9,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hurtig.errors import InputError
 from hurtig.genes.gene_model import load_gff3
-from hurtig.panels import resolve as panels
-from hurtig.panels.formats import (
-    InheritanceMode,
-    Panel,
-    detect_format,
-    ella_consensus,
-    load_any,
-    panelapp_modes,
-    read_panelapp_json,
-)
+from hurtig.panels import cli, resolve
+from hurtig.panels.formats.definition import InheritanceMode, Panel
+from hurtig.panels.formats.ella import ella_consensus
+from hurtig.panels.formats.panelapp import panelapp_modes, read_panelapp_json
+from hurtig.panels.formats.registry import find_format, load_any
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "panels"
 REPO = Path(__file__).resolve().parents[2]
@@ -67,7 +63,7 @@ def check_golden(name: str, doc: object) -> None:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_format_golden(case: str) -> None:
     rel, fmt = CASES[case]
-    assert detect_format(DATA / rel) == fmt
+    assert find_format(DATA / rel).name == fmt
     panel = load_any(DATA / rel)
     assert panel.format == fmt
     check_golden(case, summary(panel))
@@ -144,9 +140,9 @@ def test_ella_folder_reads_genes_and_checksums_all_files() -> None:
 def test_resolution_golden_on_demo_gff() -> None:
     """ELLA's RefSeq transcripts fall back loudly; missing genes are listed, not dropped."""
     model = load_gff3(DEMO_GFF)
-    docs = {}
+    docs: dict[str, Any] = {}
     for case in ("ella", "gene_list"):
-        genes, missing = panels.resolve_panel(load_any(DATA / CASES[case][0]), model)
+        genes, missing = resolve.resolve_panel(load_any(DATA / CASES[case][0]), model)
         docs[case] = {
             "genes": [
                 {
@@ -163,17 +159,17 @@ def test_resolution_golden_on_demo_gff() -> None:
             "missing": list(missing),
         }
     check_golden("resolved_on_demo_gff", docs)
-    ella = {g["symbol"]: g for g in docs["ella"]["genes"]}  # type: ignore[index]
+    ella = {g["symbol"]: g for g in docs["ella"]["genes"]}
     assert ella["APP"]["fallback"] and "RefSeq" in ella["APP"]["notes"][0]
-    assert [m["symbol"] for m in docs["ella"]["missing"]] == ["PCDH19"]  # type: ignore[index]
-    assert [m["symbol"] for m in docs["gene_list"]["missing"]] == ["NOTAGENE"]  # type: ignore[index]
+    assert [m["symbol"] for m in docs["ella"]["missing"]] == ["PCDH19"]
+    assert [m["symbol"] for m in docs["gene_list"]["missing"]] == ["NOTAGENE"]
 
 
 def test_cli_fallback_is_loud_and_recorded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bed, js = tmp_path / "p.bed", tmp_path / "p.json"
-    rc = panels.main(
+    rc = cli.main(
         ["--panel", str(DATA / "ella" / "NeuroDemo_v1.0.0"), "--gff3", str(DEMO_GFF),
          "--out-bed", str(bed), "--out-json", str(js)]
     )  # fmt: skip

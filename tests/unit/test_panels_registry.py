@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from hurtig.errors import InputError
-from hurtig.panels import resolve as panels
+from hurtig.panels import cli
+from hurtig.panels import registry as panels
 from hurtig.run import sheets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,7 +99,7 @@ def test_demo_registry_versions() -> None:
 
 def test_cli_registry_spec(tmp_path: Path) -> None:
     bed, js = tmp_path / "n.bed", tmp_path / "n.json"
-    rc = panels.main(
+    rc = cli.main(
         ["--registry", str(DEMO), "--spec", "neuro_demo@1.0", "--gff3", str(GFF),
          "--out-bed", str(bed), "--out-json", str(js)]
     )  # fmt: skip
@@ -107,7 +108,7 @@ def test_cli_registry_spec(tmp_path: Path) -> None:
     assert (doc["id"], doc["version"], doc["spec"]) == ("neuro_demo", "1.0", "neuro_demo@1.0")
     assert doc["sha256"] == doc["files"][0]["sha256"] and len(doc["sha256"]) == 64
     with pytest.raises(InputError, match="go together"):
-        panels.main(["--registry", str(DEMO), "--gff3", str(GFF), "--out-bed", str(bed),
+        cli.main(["--registry", str(DEMO), "--gff3", str(GFF), "--out-bed", str(bed),
                      "--out-json", str(js)])  # fmt: skip
 
 

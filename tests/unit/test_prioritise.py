@@ -1,7 +1,9 @@
-"""Golden-file and behaviour tests for hurtig.prioritise.candidates.
+"""Golden cases, behaviour and result-file round trips of ``hurtig prioritise`` (hurtig.prioritise).
 
-Golden cases live in tests/data/<case>/ (see the README there). Set HURTIG_UPDATE_GOLDEN=1 to
-rewrite expected.tsv after a deliberate change, then review the diff.
+Golden cases are folders under tests/data/prioritise/ (see the README there): each runs through
+``hurtig resolve-panel`` (when it holds a panel definition) and ``hurtig prioritise`` and must
+give its expected.tsv byte for byte. Set HURTIG_UPDATE_GOLDEN=1 to rewrite expected.tsv after a
+deliberate change, then review the diff.
 """
 
 from __future__ import annotations
@@ -9,16 +11,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pysam
 import pytest
 
+from hurtig import cli
 from hurtig.errors import InputError
-from hurtig.panels import resolve as panels
-from hurtig.prioritise import candidates as prioritise
+from hurtig.panels.model import ResolvedPanel, read_bed
+from hurtig.prioritise import cli as prioritise_cli
+from hurtig.prioritise.filters import FilterSettings
+from hurtig.prioritise.managed import load_managed
+from hurtig.prioritise.points import ranking_settings
+from hurtig.prioritise.ranking import prioritise
+from hurtig.prioritise.results import TSV_COLUMNS, PrioritisedResults, PrioritisedTable
+from hurtig.prioritise.settings import PrioritisationSettings
+from hurtig.run.pedigree import load_pedigree
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+CASES = Path(__file__).resolve().parents[1] / "data" / "prioritise"
 
 
 def _bgzip(src: Path, dest_dir: Path) -> Path:
@@ -30,42 +41,85 @@ def _bgzip(src: Path, dest_dir: Path) -> Path:
     return out
 
 
-def _run_case(case: str, tmp_path: Path, settings: dict | None = None) -> tuple[str, dict]:
-    d = DATA / case
-    vcf = _bgzip(d / "input.vcf", tmp_path)
-    if (d / "panel.json").exists():
-        pjson, pbed = d / "panel.json", d / "panel.bed"
-    else:
-        pjson, pbed = tmp_path / "panel.json", tmp_path / "panel.bed"
-        rc = panels.main(
-            [
-                "--panel", str(d / "panel.tsv"), "--gff3", str(d / "genes.gff3"),
-                "--out-bed", str(pbed), "--out-json", str(pjson),
-            ]
-        )  # fmt: skip
-        assert rc == 0
-    sfile = tmp_path / "settings.json"
-    sfile.write_text(json.dumps(settings or {"filters": {}, "ranking": {}}))
-    out_tsv, out_json = tmp_path / "out.tsv", tmp_path / "out.json"
-    sample = (d / "proband.txt").read_text().strip()
-    rc = prioritise.main(
+def _panel_files(case: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The case's resolved panel (JSON, BED), resolving its definition when it has one."""
+    if (case / "panel.json").exists():
+        return case / "panel.json", case / "panel.bed"
+    definition = next(p for p in sorted(case.iterdir()) if p.stem == "panel")
+    pjson, pbed = tmp_path / "panel.json", tmp_path / "panel.bed"
+    rc = cli.main(
         [
-            "--vcf", str(vcf), "--samples", str(d / "samples.tsv"), "--sample", sample,
-            "--panel-json", str(pjson), "--panel-bed", str(pbed), "--settings", str(sfile),
-            "--out-tsv", str(out_tsv), "--out-json", str(out_json),
+            "resolve-panel", "--panel", str(definition), "--gff3", str(case / "genes.gff3"),
+            "--out-bed", str(pbed), "--out-json", str(pjson),
         ]
     )  # fmt: skip
     assert rc == 0
+    return pjson, pbed
+
+
+def run_case(
+    case: Path, tmp_path: Path, settings: dict | None = None, extra: tuple[str, ...] = ()
+) -> tuple[str, dict]:
+    """Run ``hurtig prioritise`` on a case folder; (TSV text, JSON document).
+
+    ``settings`` replaces the case's settings.json; ``extra`` adds command-line options.
+    """
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    vcf = _bgzip(case / "input.vcf", tmp_path)
+    pjson, pbed = _panel_files(case, tmp_path)
+    sfile = case / "settings.json"
+    if settings is not None:
+        sfile = tmp_path / "settings.json"
+        sfile.write_text(json.dumps(settings))
+    out_tsv, out_json = tmp_path / "out.tsv", tmp_path / "out.json"
+    args = [
+        "prioritise", "--vcf", str(vcf), "--samples", str(case / "samples.tsv"),
+        "--sample", (case / "proband.txt").read_text().strip(),
+        "--panel-json", str(pjson), "--panel-bed", str(pbed), "--settings", str(sfile),
+        "--out-tsv", str(out_tsv), "--out-json", str(out_json), *extra,
+    ]  # fmt: skip
+    if (case / "managed.tsv").exists():
+        args += ["--managed", str(case / "managed.tsv")]
+    assert cli.main(args) == 0
     return out_tsv.read_text(), json.loads(out_json.read_text())
 
 
-@pytest.mark.parametrize("case", ["trio_chr21", "x_male"])
+def _run_case(case: str, tmp_path: Path, settings: dict | None = None) -> tuple[str, dict]:
+    return run_case(CASES / case, tmp_path, settings)
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
 def test_golden(case: str, tmp_path: Path) -> None:
-    tsv, _ = _run_case(case, tmp_path)
-    expected = DATA / case / "expected.tsv"
+    tsv, _ = run_case(CASES / case, tmp_path)
+    expected = CASES / case / "expected.tsv"
     if os.environ.get("HURTIG_UPDATE_GOLDEN"):
         expected.write_text(tsv)
     assert tsv == expected.read_text()
+
+
+def test_genome_build_from_settings_or_command_line(tmp_path: Path) -> None:
+    """grch37_par: the settings say GRCh37; the command line may say so too, not otherwise."""
+    case = CASES / "grch37_par"
+    expected = (case / "expected.tsv").read_text()
+    plain: dict[str, object] = {"filters": {}, "ranking": {}}
+    tsv, _ = run_case(case, tmp_path / "cli", plain, ("--genome-build", "GRCh37"))
+    assert tsv == expected
+    tsv38, _ = run_case(case, tmp_path / "38", plain)  # default GRCh38
+    rows = {r["gene"]: r["inheritance"] for r in _rows(tsv38)}
+    assert rows == {
+        "EARLYGENE": "homozygous",
+        "PARGENE": "x_linked_hemizygous,heterozygous_inherited_unaffected",
+    }
+    done = tmp_path / "cli"  # the first run's bgzipped VCF and resolved panel
+    args = [
+        "--vcf", str(done / "input.vcf.gz"), "--samples", str(case / "samples.tsv"),
+        "--sample", "SON", "--panel-json", str(done / "panel.json"),
+        "--panel-bed", str(done / "panel.bed"), "--settings", str(case / "settings.json"),
+        "--out-tsv", str(tmp_path / "x.tsv"), "--out-json", str(tmp_path / "x.json"),
+        "--genome-build", "GRCh38",
+    ]  # fmt: skip
+    with pytest.raises(InputError, match="--genome-build GRCh38 but the settings say GRCh37"):
+        prioritise_cli.main(args)
 
 
 def _rows(tsv: str) -> list[dict[str, str]]:
@@ -77,7 +131,7 @@ def _rows(tsv: str) -> list[dict[str, str]]:
 def test_trio_labels(tmp_path: Path) -> None:
     tsv, doc = _run_case("trio_chr21", tmp_path)
     rows = {int(r["pos"]): r for r in _rows(tsv)}
-    assert list(_rows(tsv)[0].keys()) == list(prioritise.TSV_COLUMNS)
+    assert list(_rows(tsv)[0].keys()) == list(TSV_COLUMNS)
     # de novo London mutation first, with the documented explanation
     top = _rows(tsv)[0]
     assert top["pos"] == "25891784" and top["hgvs_c"] == "c.2149G>A"
@@ -119,15 +173,18 @@ def test_settings_override_and_unknown_key(tmp_path: Path) -> None:
     tsv, _ = _run_case("trio_chr21", tmp_path, {"filters": {"max_af_recessive": 0.5}})
     assert "25689900" not in {r["pos"] for r in _rows(tsv)}  # common now allowed, but synonymous
     with pytest.raises(InputError, match="unknown filters key"):
-        prioritise.filter_settings({"max_af": 0.1})
+        FilterSettings.from_user({"max_af": 0.1})
     with pytest.raises(InputError, match="unknown ranking key"):
-        prioritise.ranking_settings({"bogus": 1})
+        ranking_settings({"bogus": 1})
     with pytest.raises(InputError, match="must be a number"):
-        prioritise.filter_settings({"min_depth": "8"})
+        FilterSettings.from_user({"min_depth": "8"})
+
+
+DEFAULT_FILTERS_KEEP = FilterSettings.from_user({}).keep_consequences
 
 
 def test_keep_consequences_setting(tmp_path: Path) -> None:
-    keep = [*prioritise.DEFAULT_FILTERS["keep_consequences"], "synonymous_variant"]
+    keep = [*DEFAULT_FILTERS_KEEP, "synonymous_variant"]
     tsv, _ = _run_case(
         "trio_chr21", tmp_path, {"filters": {"keep_consequences": keep, "max_af_recessive": 0.5}}
     )
@@ -135,20 +192,20 @@ def test_keep_consequences_setting(tmp_path: Path) -> None:
 
 
 def test_sample_not_in_vcf(tmp_path: Path) -> None:
-    d = DATA / "trio_chr21"
+    d = CASES / "trio_chr21"
     vcf = _bgzip(d / "input.vcf", tmp_path)
     sheet = tmp_path / "samples.tsv"
     sheet.write_text(
         "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\nZZ\tF\t\t\tmale\ttrue\t\n"
     )
     with pytest.raises(InputError, match="not in the VCF"):
-        prioritise.prioritise(
+        prioritise(
             vcf,
-            prioritise.load_pedigree(sheet),
+            load_pedigree(sheet),
             "ZZ",
-            prioritise.load_panel_json(d / "panel.json"),
-            prioritise.read_bed(d / "panel.bed"),
-            {},
+            ResolvedPanel.read(d / "panel.json"),
+            read_bed(d / "panel.bed"),
+            PrioritisationSettings.from_json({}),
         )
 
 
@@ -162,7 +219,7 @@ def _edited_case(tmp_path: Path, edits: dict[int, tuple[str, str]]) -> Path:
     """A copy of trio_chr21 with INFO substrings replaced per position ({pos: (old, new)})."""
     case = tmp_path / "case"
     tmp_path.mkdir(exist_ok=True)
-    shutil.copytree(DATA / "trio_chr21", case)
+    shutil.copytree(CASES / "trio_chr21", case)
     lines = []
     for line in (case / "input.vcf").read_text().splitlines(keepends=True):
         if line.startswith("#CHROM"):
@@ -189,21 +246,18 @@ def _run_dir(case: Path, tmp_path: Path, managed: Path | None = None) -> tuple[s
     ]  # fmt: skip
     if managed is not None:
         args += ["--managed", str(managed)]
-    assert prioritise.main(args) == 0
+    assert prioritise_cli.main(args) == 0
     return out_tsv.read_text(), json.loads(out_json.read_text())
 
 
-def test_managed_variant_golden(tmp_path: Path) -> None:
-    """A common synonymous variant on the lab's list passes frequency and consequence filters."""
-    managed = DATA / "trio_chr21" / "managed.tsv"
-    (tmp_path / "a").mkdir()
+def test_managed_variant(tmp_path: Path) -> None:
+    """A common synonymous variant on the lab's list passes frequency and consequence filters.
+
+    The whole output is the golden case trio_chr21_managed (trio_chr21 plus managed.tsv).
+    """
     plain, _ = _run_case("trio_chr21", tmp_path / "a")
     assert "25689900" not in plain
-    tsv, doc = _run_dir(DATA / "trio_chr21", tmp_path, managed)
-    expected = DATA / "trio_chr21" / "expected_managed.tsv"
-    if os.environ.get("HURTIG_UPDATE_GOLDEN"):
-        expected.write_text(tsv)
-    assert tsv == expected.read_text()
+    tsv, doc = _run_case("trio_chr21_managed", tmp_path / "m")
     row = next(r for r in _rows(tsv) if r["pos"] == "25689900")
     assert row["explanation"].startswith(
         "lab-managed variant: likely pathogenic (lab case 2025-17 (splice effect shown by RNA))"
@@ -250,7 +304,91 @@ def test_bad_managed_file(tmp_path: Path) -> None:
     bad = tmp_path / "m.tsv"
     bad.write_text("chrom\tpos\tref\talt\tclassification\tcomment\nchr1\t5\tA\tG\tnice\t\n")
     with pytest.raises(InputError, match="classification 'nice' not in"):
-        prioritise.load_managed(bad)
+        load_managed(bad)
     bad.write_text("chrom\tpos\tref\n")
     with pytest.raises(InputError, match="header must be"):
-        prioritise.load_managed(bad)
+        load_managed(bad)
+
+
+# The result files' owner types (hurtig.prioritise.results) and the settings file
+
+
+@pytest.mark.parametrize("case", ["trio_chr21", "trio_chr21_managed", "x_male"])
+def test_json_round_trip_is_byte_identical(case: str, tmp_path: Path) -> None:
+    run_case(CASES / case, tmp_path)
+    written = (tmp_path / "out.json").read_bytes()
+    results = PrioritisedResults.read(tmp_path / "out.json")
+    results.write(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_bytes() == written
+    # the TSV is the table of the same variants
+    assert results.table().text() == (tmp_path / "out.tsv").read_text()
+    assert results.variants[0].rank == 1 and results.variants[0].evidence
+
+
+@pytest.mark.parametrize("case", ["trio_chr21", "trio_chr21_managed", "x_male", "grch37_par"])
+def test_tsv_round_trip_is_byte_identical(case: str, tmp_path: Path) -> None:
+    expected = CASES / case / "expected.tsv"
+    table = PrioritisedTable.read(expected)
+    assert table.records()[0]["rank"] == "1"
+    table.write(tmp_path / "again.tsv")
+    assert (tmp_path / "again.tsv").read_bytes() == expected.read_bytes()
+
+
+def test_affected_is_written_under_the_key_the_report_reads(tmp_path: Path) -> None:
+    """The report renders its "Affected" row from the JSON's top-level ``affected``."""
+    _, doc = run_case(CASES / "trio_chr21", tmp_path / "a")
+    assert doc["affected"] is True
+    assert list(doc)[:4] == ["sample", "family", "affected", "panel"]
+    case = tmp_path / "case"
+    shutil.copytree(CASES / "trio_chr21", case)
+    sheet = case / "samples.tsv"
+    sheet.write_text(sheet.read_text().replace("male\ttrue", "male\tfalse"))
+    _, doc = run_case(case, tmp_path / "b")
+    assert doc["affected"] is False
+    results = PrioritisedResults.read(tmp_path / "b" / "out.json")
+    assert results.affected is False
+    replace(results, affected=True).write(tmp_path / "u.json")
+    assert json.loads((tmp_path / "u.json").read_text())["affected"] is True
+
+
+def test_settings_keep_the_users_number_types(tmp_path: Path) -> None:
+    settings = {"filters": {"min_depth": 10, "max_af_recessive": 0.5}, "ranking": {"de_novo": 5}}
+    _, doc = run_case(CASES / "trio_chr21", tmp_path, settings)
+    assert doc["settings"]["filters"]["min_depth"] == 10
+    assert isinstance(doc["settings"]["filters"]["min_depth"], int)
+    assert doc["settings"]["ranking"]["de_novo"] == 5.0
+    assert isinstance(doc["settings"]["ranking"]["homozygous"], int)  # a default weight
+    text = (tmp_path / "out.json").read_text()
+    assert '"de_novo": 5.0' in text and '"min_depth": 10,' in text
+    PrioritisedResults.read(tmp_path / "out.json").write(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_text() == text
+
+
+def test_bad_files_are_input_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("rank\tchrom\n1\tchr1\n")
+    with pytest.raises(InputError, match="header is not"):
+        PrioritisedTable.read(bad)
+    bad.write_text("\t".join(TSV_COLUMNS) + "\n1\tchr1\n")
+    with pytest.raises(InputError, match="line 2 has 2 cells"):
+        PrioritisedTable.read(bad)
+    bad.write_text('{"sample": "S"}')
+    with pytest.raises(InputError, match="cannot read prioritised JSON"):
+        PrioritisedResults.read(bad)
+
+
+def test_settings_file_keys_and_genome_build(tmp_path: Path) -> None:
+    assert PrioritisationSettings.from_json({}).build(None).name == "GRCh38"
+    s37 = PrioritisationSettings.from_json({"genome_build": "GRCh37"})
+    assert s37.build(None).name == "GRCh37" and s37.build("GRCh37").name == "GRCh37"
+    assert PrioritisationSettings.from_json({}).build("GRCh37").name == "GRCh37"
+    with pytest.raises(InputError, match="settings say GRCh37"):
+        s37.build("GRCh38")
+    with pytest.raises(InputError, match="unknown genome build"):
+        PrioritisationSettings.from_json({"genome_build": "hg19"})
+    with pytest.raises(InputError, match="unknown top-level key 'filter'"):
+        PrioritisationSettings.from_json({"filter": {}})
+    path = tmp_path / "s.json"
+    path.write_text("[]")
+    with pytest.raises(InputError, match="expected a JSON object"):
+        PrioritisationSettings.read(path)

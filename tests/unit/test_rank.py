@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from hurtig.errors import InputError
@@ -92,7 +94,11 @@ def test_penalties() -> None:
 
 
 def test_frequency_trust_inhouse_and_managed_explanation() -> None:
-    base = {"gene": "G", "consequence": Severity.missense_variant, "gnomad_af": 0.02}
+    base: dict[str, Any] = {
+        "gene": "G",
+        "consequence": Severity.missense_variant,
+        "gnomad_af": 0.02,
+    }
     low_an = evidence_for(VariantFacts(**base, gnomad_an=1200, min_an=5000), DEFAULT_RANKING)
     freq = [e for e in low_an if e.category == "frequency"]
     assert [(e.points, e.text) for e in freq] == [

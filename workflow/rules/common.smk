@@ -14,7 +14,7 @@ try:
     from hurtig.calling import regions
     from hurtig.errors import InputError
     from hurtig.io.files import write_text_atomic
-    from hurtig.panels import resolve as panels
+    from hurtig.panels import registry as panels
     from hurtig.run.layout import DEMO_READS
     from hurtig.run.model import load_run
     from hurtig.run.pedigree import pedigree_sheet

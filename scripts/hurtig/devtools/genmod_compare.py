@@ -26,15 +26,9 @@ from cyvcf2 import VCF
 
 from hurtig.errors import InputError
 from hurtig.io.files import write_text_atomic
-from hurtig.prioritise.candidates import calls_of
-from hurtig.prioritise.inheritance import (
-    Call,
-    FamilyVariant,
-    InheritanceSettings,
-    Pattern,
-    Zygosity,
-    assess_family,
-)
+from hurtig.prioritise.calls import calls_of
+from hurtig.prioritise.genotypes import Call, FamilyVariant, Zygosity
+from hurtig.prioritise.inheritance import InheritanceSettings, Pattern, assess_family
 from hurtig.run.pedigree import Pedigree, Person, load_ped
 
 Key = tuple[str, int, str, str]

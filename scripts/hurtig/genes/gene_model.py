@@ -159,6 +159,7 @@ class GeneModel:
     _transcripts: dict[str, Transcript] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        """Fill the look-up tables."""
         for gene in self.genes:
             self._by_symbol.setdefault(gene.name.upper(), gene)
             if gene.hgnc_id:
@@ -206,6 +207,113 @@ def _strip(value: str, prefix: str) -> str:
     return value[len(prefix) :] if value.startswith(prefix) else value
 
 
+_Record = dict[str, str | int]
+
+
+def _gene_record(
+    attrs: dict[str, str], ftype: str, cols: list[str], start: int, end: int
+) -> _Record:
+    fid = attrs.get("ID", "")
+    hgnc = _HGNC_RE.search(attrs.get("description", ""))
+    return {
+        "name": attrs.get("Name", _strip(fid, "gene:")),
+        "biotype": attrs.get("biotype", ftype),
+        "chrom": cols[0],
+        "strand": cols[6],
+        "start": start,
+        "end": end,
+        "hgnc_id": f"HGNC:{hgnc.group(1)}" if hgnc else "",
+    }
+
+
+def _transcript_record(
+    attrs: dict[str, str], ftype: str, cols: list[str], start: int, end: int
+) -> _Record:
+    tags = [t for t in attrs.get("tag", "").split(",") if t]
+    if attrs.get("Ensembl_canonical") or attrs.get("is_canonical") == "1":
+        tags.append("Ensembl_canonical")
+    return {
+        "gene_id": _strip(attrs.get("Parent", ""), "gene:"),
+        "name": attrs.get("Name", ""),
+        "biotype": attrs.get("biotype", ftype),
+        "chrom": cols[0],
+        "strand": cols[6],
+        "start": start,
+        "end": end,
+        "tags": ",".join(tags),
+        "ccds": attrs.get("ccdsid", ""),
+    }
+
+
+@dataclass
+class _Features:
+    """GFF3 features collected by id, before they are assembled into genes."""
+
+    genes: dict[str, _Record] = field(default_factory=dict)
+    transcripts: dict[str, _Record] = field(default_factory=dict)
+    exons: dict[str, list[Segment]] = field(default_factory=dict)
+    cds: dict[str, list[Segment]] = field(default_factory=dict)
+
+    def add(self, path: Path, lineno: int, line: str) -> None:
+        """Collect one feature line.
+
+        Raises:
+            InputError: not 9 columns, or bad coordinates.
+        """
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) != 9:
+            raise InputError(f"{path}: line {lineno}: expected 9 tab-separated columns")
+        ftype, phase_s = cols[2], cols[7]
+        try:
+            start, end = int(cols[3]), int(cols[4])
+        except ValueError as err:
+            raise InputError(f"{path}: line {lineno}: bad coordinates") from err
+        attrs = _attributes(cols[8])
+        fid = attrs.get("ID", "")
+        parent = attrs.get("Parent", "")
+        if fid.startswith("gene:"):
+            self.genes[_strip(fid, "gene:")] = _gene_record(attrs, ftype, cols, start, end)
+        elif fid.startswith("transcript:"):
+            record = _transcript_record(attrs, ftype, cols, start, end)
+            self.transcripts[_strip(fid, "transcript:")] = record
+        elif ftype in ("exon", "CDS") and parent.startswith("transcript:"):
+            for par in parent.split(","):
+                tid = _strip(par, "transcript:")
+                if ftype == "exon":
+                    self.exons.setdefault(tid, []).append(Segment(start, end))
+                else:
+                    phase = int(phase_s) if phase_s in ("0", "1", "2") else None
+                    self.cds.setdefault(tid, []).append(Segment(start, end, phase))
+
+    def transcripts_by_gene(self) -> dict[str, list[Transcript]]:
+        """Transcripts with at least one exon, by gene id, parts in transcript order."""
+        by_gene: dict[str, list[Transcript]] = {}
+        for tid, info in self.transcripts.items():
+            strand = str(info["strand"])
+            rev = strand == "-"
+            tx_exons = sorted(set(self.exons.get(tid, [])), key=lambda s: s.start, reverse=rev)
+            tx_cds = sorted(set(self.cds.get(tid, [])), key=lambda s: s.start, reverse=rev)
+            if not tx_exons:
+                continue
+            by_gene.setdefault(str(info["gene_id"]), []).append(
+                Transcript(
+                    id=tid,
+                    gene_id=str(info["gene_id"]),
+                    name=str(info["name"]),
+                    biotype=str(info["biotype"]),
+                    chrom=str(info["chrom"]),
+                    strand=strand,
+                    start=int(info["start"]),
+                    end=int(info["end"]),
+                    exons=tuple(tx_exons),
+                    cds=tuple(tx_cds),
+                    tags=tuple(t for t in str(info["tags"]).split(",") if t),
+                    ccds=str(info["ccds"]),
+                )
+            )
+        return by_gene
+
+
 def load_gff3(path: str | Path) -> GeneModel:
     """Read an Ensembl GFF3 (plain or gzipped).
 
@@ -223,85 +331,14 @@ def load_gff3(path: str | Path) -> GeneModel:
         InputError: unreadable file, malformed line, or no genes.
     """
     path = Path(path)
-    genes: dict[str, dict[str, str | int]] = {}
-    transcripts: dict[str, dict[str, str | int]] = {}
-    exons: dict[str, list[Segment]] = {}
-    cds: dict[str, list[Segment]] = {}
+    features = _Features()
     for lineno, line in enumerate(_open_text(path), start=1):
         if line.startswith("#") or not line.strip():
             continue
-        cols = line.rstrip("\n").split("\t")
-        if len(cols) != 9:
-            raise InputError(f"{path}: line {lineno}: expected 9 tab-separated columns")
-        chrom, _src, ftype, start_s, end_s, _score, strand, phase_s, attr_s = cols
-        try:
-            start, end = int(start_s), int(end_s)
-        except ValueError as err:
-            raise InputError(f"{path}: line {lineno}: bad coordinates") from err
-        attrs = _attributes(attr_s)
-        fid = attrs.get("ID", "")
-        parent = attrs.get("Parent", "")
-        if fid.startswith("gene:"):
-            hgnc = _HGNC_RE.search(attrs.get("description", ""))
-            genes[_strip(fid, "gene:")] = {
-                "name": attrs.get("Name", _strip(fid, "gene:")),
-                "biotype": attrs.get("biotype", ftype),
-                "chrom": chrom,
-                "strand": strand,
-                "start": start,
-                "end": end,
-                "hgnc_id": f"HGNC:{hgnc.group(1)}" if hgnc else "",
-            }
-        elif fid.startswith("transcript:"):
-            tags = [t for t in attrs.get("tag", "").split(",") if t]
-            if attrs.get("Ensembl_canonical") or attrs.get("is_canonical") == "1":
-                tags.append("Ensembl_canonical")
-            transcripts[_strip(fid, "transcript:")] = {
-                "gene_id": _strip(parent, "gene:"),
-                "name": attrs.get("Name", ""),
-                "biotype": attrs.get("biotype", ftype),
-                "chrom": chrom,
-                "strand": strand,
-                "start": start,
-                "end": end,
-                "tags": ",".join(tags),
-                "ccds": attrs.get("ccdsid", ""),
-            }
-        elif ftype in ("exon", "CDS") and parent.startswith("transcript:"):
-            for par in parent.split(","):
-                tid = _strip(par, "transcript:")
-                if ftype == "exon":
-                    exons.setdefault(tid, []).append(Segment(start, end))
-                else:
-                    phase = int(phase_s) if phase_s in ("0", "1", "2") else None
-                    cds.setdefault(tid, []).append(Segment(start, end, phase))
-    if not genes:
+        features.add(path, lineno, line)
+    if not features.genes:
         raise InputError(f"{path}: no gene features (ID=gene:...) found")
-
-    by_gene: dict[str, list[Transcript]] = {}
-    for tid, info in transcripts.items():
-        strand = str(info["strand"])
-        rev = strand == "-"
-        tx_exons = sorted(set(exons.get(tid, [])), key=lambda s: s.start, reverse=rev)
-        tx_cds = sorted(set(cds.get(tid, [])), key=lambda s: s.start, reverse=rev)
-        if not tx_exons:
-            continue
-        by_gene.setdefault(str(info["gene_id"]), []).append(
-            Transcript(
-                id=tid,
-                gene_id=str(info["gene_id"]),
-                name=str(info["name"]),
-                biotype=str(info["biotype"]),
-                chrom=str(info["chrom"]),
-                strand=strand,
-                start=int(info["start"]),
-                end=int(info["end"]),
-                exons=tuple(tx_exons),
-                cds=tuple(tx_cds),
-                tags=tuple(t for t in str(info["tags"]).split(",") if t),
-                ccds=str(info["ccds"]),
-            )
-        )
+    by_gene = features.transcripts_by_gene()
     gene_list = [
         Gene(
             id=gid,
@@ -314,7 +351,7 @@ def load_gff3(path: str | Path) -> GeneModel:
             hgnc_id=str(g["hgnc_id"]),
             transcripts=tuple(sorted(by_gene.get(gid, []), key=lambda t: t.id)),
         )
-        for gid, g in genes.items()
+        for gid, g in features.genes.items()
     ]
     gene_list.sort(key=lambda g: (g.chrom, g.start, g.id))
     return GeneModel(path=str(path), genes=tuple(gene_list))

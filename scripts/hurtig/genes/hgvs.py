@@ -151,8 +151,9 @@ class TranscriptMap:
         raise ValueError(f"position {g} not placeable on {self.tx.id}")
 
     def position(self, g: int) -> str:
-        """HGVS position (without ``c.``) of a genomic position, e.g. ``2149``, ``-5``,
-        ``*10``, ``123+5``.
+        """HGVS position (without ``c.``) of a genomic position.
+
+        E.g. ``2149``, ``-5``, ``*10``, ``123+5``.
         """
         cdna, offset = self._cdna(g)
         if self.cds_start is None or self.cds_end is None:
@@ -189,7 +190,10 @@ def _trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     return pos, ref, alt
 
 
-def _shift_deletion(ref_seq: Reference | None, chrom: str, start: int, end: int, plus: bool):
+def _shift_deletion(
+    ref_seq: Reference | None, chrom: str, start: int, end: int, plus: bool
+) -> tuple[int, int]:
+    """A deletion's span shifted 3' on the transcript strand (unchanged without a genome)."""
     if ref_seq is None:
         return start, end
     for _ in range(_MAX_SHIFT):
@@ -295,6 +299,33 @@ def _split_aa(part: str) -> tuple[int, str]:
     return int(digits), part[i:]
 
 
+def _protein_change(pos: int, ref_r: str, alt_r: str, consequence: Severity | None) -> str:
+    """The HGVS p. description of residues ``ref_r`` > ``alt_r`` starting at ``pos``."""
+    if consequence == Severity.frameshift_variant:
+        if not ref_r:
+            return ""
+        if alt_r.startswith("*"):
+            return f"p.({_aa3(ref_r[0])}{pos}Ter)"
+        return f"p.({_aa3(ref_r[0])}{pos}fs)"
+    if ref_r.startswith("*") and alt_r and alt_r[:1] != "*":
+        return f"p.(Ter{pos}{_aa3(alt_r[0])}ext*?)"
+    # common suffix, keeping at least one residue on the reference side
+    j = 0
+    while j < len(ref_r) - 1 and j < len(alt_r) and ref_r[-1 - j] == alt_r[-1 - j]:
+        j += 1
+    if j:
+        ref_r, alt_r = ref_r[:-j], alt_r[:-j]
+    if alt_r.startswith("*") and len(ref_r) >= 1:
+        return f"p.({_aa3(ref_r[0])}{pos}Ter)"
+    first = f"{_aa3(ref_r[0])}{pos}"
+    span = first if len(ref_r) == 1 else f"{first}_{_aa3(ref_r[-1])}{pos + len(ref_r) - 1}"
+    if not alt_r:
+        return f"p.({span}del)"
+    if len(ref_r) == 1 and len(alt_r) == 1:
+        return f"p.({first}{_aa3(alt_r)})"
+    return f"p.({span}delins{_aa3(alt_r)})"
+
+
 def hgvs_p(aa_change: str, consequence: Severity | None = None) -> str:
     """HGVS p. (predicted) from a bcftools csq amino-acid change.
 
@@ -326,30 +357,6 @@ def hgvs_p(aa_change: str, consequence: Severity | None = None) -> str:
             i += 1
         if i == len(ref) == len(alt):
             return f"p.({_aa3(ref[:1])}{p_ref}=)"
-        pos = p_ref + i
-        ref_r, alt_r = ref[i:], alt[i:]
-        if consequence == Severity.frameshift_variant:
-            if not ref_r:
-                return ""
-            if alt_r.startswith("*"):
-                return f"p.({_aa3(ref_r[0])}{pos}Ter)"
-            return f"p.({_aa3(ref_r[0])}{pos}fs)"
-        if ref_r.startswith("*") and alt_r and alt_r[:1] != "*":
-            return f"p.(Ter{pos}{_aa3(alt_r[0])}ext*?)"
-        # common suffix, keeping at least one residue on the reference side
-        j = 0
-        while j < len(ref_r) - 1 and j < len(alt_r) and ref_r[-1 - j] == alt_r[-1 - j]:
-            j += 1
-        if j:
-            ref_r, alt_r = ref_r[:-j], alt_r[:-j]
-        if alt_r.startswith("*") and len(ref_r) >= 1:
-            return f"p.({_aa3(ref_r[0])}{pos}Ter)"
-        first = f"{_aa3(ref_r[0])}{pos}"
-        span = first if len(ref_r) == 1 else f"{first}_{_aa3(ref_r[-1])}{pos + len(ref_r) - 1}"
-        if not alt_r:
-            return f"p.({span}del)"
-        if len(ref_r) == 1 and len(alt_r) == 1:
-            return f"p.({first}{_aa3(alt_r)})"
-        return f"p.({span}delins{_aa3(alt_r)})"
+        return _protein_change(p_ref + i, ref[i:], alt[i:], consequence)
     except ValueError:
         return ""

@@ -1,1 +1,1 @@
-"""panels."""
+"""Gene panels: the registry of definitions, their formats, resolution to padded regions."""

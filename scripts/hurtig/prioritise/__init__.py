@@ -1,1 +1,1 @@
-"""prioritise."""
+"""Prioritisation: filter a panel's variants, assess inheritance, score and explain them."""

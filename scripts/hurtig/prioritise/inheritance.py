@@ -10,7 +10,8 @@ Patterns (one variant can have several):
   the other in the mother only). Both from one parent → not compound heterozygous.
 - ``possible_compound_heterozygous``: two het variants of one gene whose phase is unknown
   (singleton, one parent missing, or a de novo plus an inherited variant).
-- ``x_linked_hemizygous``: male proband, chrX outside PAR1/PAR2, alt allele (hom-alt, haploid,
+- ``x_linked_hemizygous``: male proband, chrX outside PAR1/PAR2 of the run's genome build
+  (:mod:`hurtig.run.genome_build`), alt allele (hom-alt, haploid,
   or het call with AB ≥ 0.8).
 - ``x_linked_heterozygous``: female proband het on chrX outside the PARs.
 - ``heterozygous_inherited_affected`` / ``heterozygous_origin_unknown``: dominant-compatible het.
@@ -22,28 +23,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hurtig.prioritise.genotypes import Call, FamilyVariant, Zygosity
+from hurtig.run.genome_build import DEFAULT_BUILD, GenomeBuild, genome_build
 from hurtig.run.pedigree import Pedigree, Person, Sex
-
-PAR_GRCH38: tuple[tuple[int, int], ...] = ((10_001, 2_781_479), (155_701_383, 156_030_895))
-"""chrX pseudo-autosomal regions (GRCh38, 1-based inclusive); treated as autosomal."""
 
 DEFAULT_PARENT_MIN_GQ = 20
 DEFAULT_PARENT_MIN_DP = 10
 DEFAULT_MIN_AB = 0.2
 HEMIZYGOUS_MIN_AB = 0.8
 
-
-class Zygosity(StrEnum):
-    """Genotype class of one sample for the record's ALT allele."""
-
-    HOM_REF = "hom_ref"
-    HET = "het"
-    HOM_ALT = "hom_alt"
-    HEMI = "hemi"
-    MISSING = "missing"
+Key = tuple[str, int, str, str]
+"""A record's ``(chrom, pos, ref, alt)``."""
 
 
 class Pattern(StrEnum):
@@ -75,113 +68,24 @@ SUPPORTED_MODES: dict[Pattern, frozenset[str]] = {
 }
 """Panel modes of inheritance each pattern is compatible with."""
 
+_PATTERN_ORDER: tuple[Pattern, ...] = tuple(Pattern)
+
 
 @dataclass(frozen=True)
 class InheritanceSettings:
-    """Thresholds for confident parental genotypes.
+    """Thresholds for confident parental genotypes, and the genome build.
 
     Attributes:
         parent_min_gq: minimum parental GQ for a confident hom-ref call.
         parent_min_dp: minimum parental depth for a confident hom-ref call.
         min_ab: minimum proband allele balance for a de novo het.
+        build: the reference genome build; its chrX PARs are treated as autosomal.
     """
 
     parent_min_gq: int = DEFAULT_PARENT_MIN_GQ
     parent_min_dp: int = DEFAULT_PARENT_MIN_DP
     min_ab: float = DEFAULT_MIN_AB
-
-
-@dataclass(frozen=True)
-class Call:
-    """One sample's genotype at one record.
-
-    Attributes:
-        gt: genotype string as written (``0/1``, ``1``, ``./.``).
-        zygosity: class for the record's ALT (allele index 1).
-        gq: genotype quality or ``None``.
-        dp: depth or ``None``.
-        ad_ref: reference allele depth or ``None``.
-        ad_alt: ALT allele depth or ``None``.
-    """
-
-    gt: str
-    zygosity: Zygosity
-    gq: int | None = None
-    dp: int | None = None
-    ad_ref: int | None = None
-    ad_alt: int | None = None
-
-    @property
-    def ab(self) -> float | None:
-        """ALT allele balance AD_alt / (AD_ref + AD_alt), or ``None``."""
-        if self.ad_ref is None or self.ad_alt is None or self.ad_ref + self.ad_alt == 0:
-            return None
-        return self.ad_alt / (self.ad_ref + self.ad_alt)
-
-    @property
-    def carries(self) -> bool:
-        """True when the ALT allele is called."""
-        return self.zygosity in (Zygosity.HET, Zygosity.HOM_ALT, Zygosity.HEMI)
-
-
-def zygosity_of(alleles: Sequence[int]) -> Zygosity:
-    """Class of a genotype given allele indices (``-1`` = missing).
-
-    Args:
-        alleles: allele indices, e.g. ``[0, 1]``; other ALT indices count as non-ALT.
-
-    Returns:
-        The zygosity for ALT allele 1.
-    """
-    called = [a for a in alleles if a >= 0]
-    if not called:
-        return Zygosity.MISSING
-    n_alt = sum(1 for a in called if a == 1)
-    if len(called) == 1:
-        return Zygosity.HEMI if n_alt else Zygosity.HOM_REF
-    if n_alt == 0:
-        return Zygosity.HOM_REF
-    if n_alt == len(called):
-        return Zygosity.HOM_ALT
-    return Zygosity.HET
-
-
-@dataclass(frozen=True)
-class FamilyVariant:
-    """A record with the family's calls.
-
-    Attributes:
-        chrom: chromosome.
-        pos: position.
-        ref: REF.
-        alt: ALT.
-        gene: gene symbol the variant is assigned to.
-        calls: ``(sample, Call)`` pairs.
-    """
-
-    chrom: str
-    pos: int
-    ref: str
-    alt: str
-    gene: str
-    calls: tuple[tuple[str, Call], ...]
-
-    @property
-    def key(self) -> tuple[str, int, str, str]:
-        """(chrom, pos, ref, alt)."""
-        return (self.chrom, self.pos, self.ref, self.alt)
-
-    @property
-    def label(self) -> str:
-        """``chrom:pos ref>alt``."""
-        return f"{self.chrom}:{self.pos} {self.ref}>{self.alt}"
-
-    def call(self, sample: str) -> Call | None:
-        """The sample's call or ``None`` when the sample is not in the VCF."""
-        for name, call in self.calls:
-            if name == sample:
-                return call
-        return None
+    build: GenomeBuild = field(default_factory=lambda: genome_build(DEFAULT_BUILD))
 
 
 @dataclass(frozen=True)
@@ -212,11 +116,10 @@ class InheritanceCall:
         return frozenset(out)
 
 
-def is_x_nonpar(chrom: str, pos: int) -> bool:
-    """True on chrX (``X``/``chrX``) outside the GRCh38 PARs."""
-    if chrom not in ("X", "chrX"):
-        return False
-    return not any(lo <= pos <= hi for lo, hi in PAR_GRCH38)
+def _call_of(items: list[tuple[Pattern, str]], origin: str) -> InheritanceCall:
+    """An :class:`InheritanceCall` of (pattern, phrase) items, sorted into enum order."""
+    items = sorted(items, key=lambda item: _PATTERN_ORDER.index(item[0]))
+    return InheritanceCall(tuple(p for p, _ in items), tuple(t for _, t in items), origin)
 
 
 def _confident_ref(call: Call | None, s: InheritanceSettings) -> bool:
@@ -274,94 +177,18 @@ def _origin(
     )
 
 
-def assess_variant(
-    v: FamilyVariant,
-    proband: Person,
-    pedigree: Pedigree,
-    settings: InheritanceSettings | None = None,
-) -> InheritanceCall:
-    """Single-variant patterns (everything except compound heterozygosity).
+@dataclass(frozen=True)
+class _Trio:
+    """The proband and parents of one assessment, with the variant's parental origin."""
 
-    Args:
-        v: the record with the family's calls.
-        proband: the analysed sample.
-        pedigree: the sample sheet.
-        settings: thresholds.
+    proband: Person
+    father: Person | None
+    mother: Person | None
+    origin: _Origin
 
-    Returns:
-        The patterns with their phrases; empty when the proband does not carry the allele.
-    """
-    s = settings or InheritanceSettings()
-    call = v.call(proband.sample)
-    if call is None or not call.carries:
-        return InheritanceCall((), (), "unknown")
-    father, mother = pedigree.parents(proband.sample)
-    origin = _origin(v, father, mother, s)
-    found: list[tuple[Pattern, str]] = []
-    x_nonpar = is_x_nonpar(v.chrom, v.pos)
-    ab = call.ab
-    male_x = x_nonpar and proband.sex == Sex.MALE
-    hemi = male_x and (
-        call.zygosity in (Zygosity.HOM_ALT, Zygosity.HEMI)
-        or (ab is not None and ab >= HEMIZYGOUS_MIN_AB)
-    )
-    het_like = call.zygosity == Zygosity.HET or (call.zygosity == Zygosity.HEMI and not male_x)
-    if origin.both_confident_ref and (het_like or hemi) and (ab is None or ab >= s.min_ab):
-        found.append(
-            (
-                Pattern.DE_NOVO,
-                f"de novo (parents 0/0, GQ ≥ {s.parent_min_gq}, DP ≥ {s.parent_min_dp})",
-            )
-        )
-    if hemi:
-        found.append((Pattern.X_HEMIZYGOUS, "hemizygous (male, chrX outside PAR)"))
-        if father is not None and origin.father_carries and not father.affected:
-            found.append((Pattern.HET_UNAFFECTED_PARENT, "also in unaffected father"))
-    elif call.zygosity == Zygosity.HOM_ALT:
-        unaffected_hom = [
-            p
-            for p in (father, mother)
-            if p is not None
-            and not p.affected
-            and (pc := v.call(p.sample)) is not None
-            and pc.zygosity == Zygosity.HOM_ALT
-        ]
-        if unaffected_hom:
-            who = " and ".join("father" if p is father else "mother" for p in unaffected_hom)
-            found.append(
-                (Pattern.HOM_IN_UNAFFECTED_PARENT, f"homozygous, also in unaffected {who}")
-            )
-        else:
-            parents_txt = _parent_gts(v, father, mother)
-            found.append((Pattern.HOMOZYGOUS, f"homozygous{parents_txt}"))
-    elif het_like and Pattern.DE_NOVO not in {p for p, _ in found}:
-        carriers = [
-            p
-            for p, c in ((father, origin.father_carries), (mother, origin.mother_carries))
-            if p is not None and c
-        ]
-        if x_nonpar and proband.sex == Sex.FEMALE:
-            found.append((Pattern.X_HETEROZYGOUS, "heterozygous on chrX (female)"))
-        if carriers and any(p.affected for p in carriers):
-            who = " and ".join(
-                ("father" if p is father else "mother") for p in carriers if p.affected
-            )
-            found.append((Pattern.HET_AFFECTED_PARENT, f"heterozygous, from affected {who}"))
-        elif carriers:
-            who = " and ".join("father" if p is father else "mother" for p in carriers)
-            found.append(
-                (Pattern.HET_UNAFFECTED_PARENT, f"heterozygous, inherited from unaffected {who}")
-            )
-        else:
-            found.append((Pattern.HET_UNKNOWN_ORIGIN, "heterozygous, parental origin unknown"))
-    elif het_like and x_nonpar and proband.sex == Sex.FEMALE:
-        found.append((Pattern.X_HETEROZYGOUS, "heterozygous on chrX (female)"))
-    found.sort(key=lambda item: list(Pattern).index(item[0]))
-    return InheritanceCall(
-        tuple(p for p, _ in found),
-        tuple(t for _, t in found),
-        "de_novo" if Pattern.DE_NOVO in {p for p, _ in found} else origin.label,
-    )
+    def role(self, parent: Person) -> str:
+        """``father`` or ``mother``."""
+        return "father" if parent is self.father else "mother"
 
 
 def _parent_gts(v: FamilyVariant, father: Person | None, mother: Person | None) -> str:
@@ -374,12 +201,195 @@ def _parent_gts(v: FamilyVariant, father: Person | None, mother: Person | None) 
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _homozygous(v: FamilyVariant, trio: _Trio) -> tuple[Pattern, str]:
+    """Homozygous, unless an unaffected parent is homozygous too."""
+    unaffected_hom = [
+        p
+        for p in (trio.father, trio.mother)
+        if p is not None
+        and not p.affected
+        and (pc := v.call(p.sample)) is not None
+        and pc.zygosity == Zygosity.HOM_ALT
+    ]
+    if unaffected_hom:
+        who = " and ".join(trio.role(p) for p in unaffected_hom)
+        return Pattern.HOM_IN_UNAFFECTED_PARENT, f"homozygous, also in unaffected {who}"
+    return Pattern.HOMOZYGOUS, f"homozygous{_parent_gts(v, trio.father, trio.mother)}"
+
+
+def _heterozygous(trio: _Trio, x_nonpar: bool) -> list[tuple[Pattern, str]]:
+    """An inherited (not de novo) heterozygous call: X-linked, from whom, or origin unknown."""
+    found: list[tuple[Pattern, str]] = []
+    carriers = [
+        p
+        for p, c in (
+            (trio.father, trio.origin.father_carries),
+            (trio.mother, trio.origin.mother_carries),
+        )
+        if p is not None and c
+    ]
+    if x_nonpar and trio.proband.sex == Sex.FEMALE:
+        found.append((Pattern.X_HETEROZYGOUS, "heterozygous on chrX (female)"))
+    if carriers and any(p.affected for p in carriers):
+        who = " and ".join(trio.role(p) for p in carriers if p.affected)
+        found.append((Pattern.HET_AFFECTED_PARENT, f"heterozygous, from affected {who}"))
+    elif carriers:
+        who = " and ".join(trio.role(p) for p in carriers)
+        found.append(
+            (Pattern.HET_UNAFFECTED_PARENT, f"heterozygous, inherited from unaffected {who}")
+        )
+    else:
+        found.append((Pattern.HET_UNKNOWN_ORIGIN, "heterozygous, parental origin unknown"))
+    return found
+
+
+def assess_variant(
+    v: FamilyVariant,
+    proband: Person,
+    pedigree: Pedigree,
+    settings: InheritanceSettings | None = None,
+) -> InheritanceCall:
+    """Single-variant patterns (everything except compound heterozygosity).
+
+    Args:
+        v: the record with the family's calls.
+        proband: the analysed sample.
+        pedigree: the sample sheet.
+        settings: thresholds and genome build (default: GRCh38).
+
+    Returns:
+        The patterns with their phrases; empty when the proband does not carry the allele.
+    """
+    s = settings or InheritanceSettings()
+    call = v.call(proband.sample)
+    if call is None or not call.carries:
+        return InheritanceCall((), (), "unknown")
+    father, mother = pedigree.parents(proband.sample)
+    trio = _Trio(proband, father, mother, _origin(v, father, mother, s))
+    found: list[tuple[Pattern, str]] = []
+    x_nonpar = s.build.is_x_nonpar(v.chrom, v.pos)
+    ab = call.ab
+    male_x = x_nonpar and proband.sex == Sex.MALE
+    hemi = male_x and (
+        call.zygosity in (Zygosity.HOM_ALT, Zygosity.HEMI)
+        or (ab is not None and ab >= HEMIZYGOUS_MIN_AB)
+    )
+    het_like = call.zygosity == Zygosity.HET or (call.zygosity == Zygosity.HEMI and not male_x)
+    de_novo = (
+        trio.origin.both_confident_ref and (het_like or hemi) and (ab is None or ab >= s.min_ab)
+    )
+    if de_novo:
+        phrase = f"de novo (parents 0/0, GQ ≥ {s.parent_min_gq}, DP ≥ {s.parent_min_dp})"
+        found.append((Pattern.DE_NOVO, phrase))
+    if hemi:
+        found.append((Pattern.X_HEMIZYGOUS, "hemizygous (male, chrX outside PAR)"))
+        if father is not None and trio.origin.father_carries and not father.affected:
+            found.append((Pattern.HET_UNAFFECTED_PARENT, "also in unaffected father"))
+    elif call.zygosity == Zygosity.HOM_ALT:
+        found.append(_homozygous(v, trio))
+    elif het_like and not de_novo:
+        found += _heterozygous(trio, x_nonpar)
+    elif het_like and x_nonpar and proband.sex == Sex.FEMALE:
+        found.append((Pattern.X_HETEROZYGOUS, "heterozygous on chrX (female)"))
+    return _call_of(found, "de_novo" if de_novo else trio.origin.label)
+
+
+def _compound_het_candidates(
+    variants: Sequence[FamilyVariant], proband: Person, build: GenomeBuild
+) -> dict[str, list[FamilyVariant]]:
+    """The proband's heterozygous variants per gene (not on a male's non-PAR chrX)."""
+    by_gene: dict[str, list[FamilyVariant]] = defaultdict(list)
+    for v in variants:
+        call = v.call(proband.sample)
+        if call is None or call.zygosity != Zygosity.HET or not v.gene:
+            continue
+        if build.is_x_nonpar(v.chrom, v.pos) and proband.sex == Sex.MALE:
+            continue
+        by_gene[v.gene].append(v)
+    for gene_vars in by_gene.values():
+        gene_vars.sort(key=lambda v: (v.pos, v.ref, v.alt))
+    return by_gene
+
+
+@dataclass
+class _PairFindings:
+    """What pairing a gene's heterozygous variants found, per variant key."""
+
+    pairs: dict[Key, list[tuple[Pattern, str]]] = field(default_factory=lambda: defaultdict(list))
+    cis: dict[Key, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _pair_text(
+    status: Pattern, this: FamilyVariant, other: FamilyVariant, origins: dict[Key, str]
+) -> str:
+    if status == Pattern.COMPOUND_HET:
+        return (
+            f"compound heterozygous in trans with {other.label} "
+            f"({origins[this.key]}/{origins[other.key]})"
+        )
+    return f"possible compound heterozygous with {other.label} (phase unknown)"
+
+
+def _pair_gene(
+    gene_vars: Sequence[FamilyVariant],
+    origins: dict[Key, str],
+    father: Person | None,
+    mother: Person | None,
+    found: _PairFindings,
+) -> None:
+    """Pair every two heterozygous variants of one gene; record pairs and cis notes."""
+    for i, a in enumerate(gene_vars):
+        for b in gene_vars[i + 1 :]:
+            status = _pair_status(origins[a.key], origins[b.key])
+            if status is None:
+                parent = "father" if origins[a.key] == "paternal" else "mother"
+                for this, other in ((a, b), (b, a)):
+                    found.cis[this.key].append(
+                        f"in cis with {other.label} (both from {parent}), not compound heterozygous"
+                    )
+                continue
+            blocker = _unaffected_parent_blocks(a, b, father, mother)
+            if blocker is not None:
+                for this, other in ((a, b), (b, a)):
+                    found.cis[this.key].append(
+                        f"not compound heterozygous with {other.label} ({blocker})"
+                    )
+                continue
+            for this, other in ((a, b), (b, a)):
+                found.pairs[this.key].append((status, _pair_text(status, this, other, origins)))
+
+
+def _with_pairs(
+    base: InheritanceCall, pairs: list[tuple[Pattern, str]], cis: list[str]
+) -> InheritanceCall:
+    """A variant's single-variant call joined with its compound-heterozygous findings."""
+    items = list(zip(base.patterns, base.texts, strict=True))
+    if pairs:
+        # the parental origin is part of the compound-heterozygous call
+        items = [(p, t) for p, t in items if p != Pattern.HET_UNAFFECTED_PARENT]
+    elif cis:
+        items = [
+            (p, f"{t}; {cis[0]}" if p == Pattern.HET_UNAFFECTED_PARENT else t) for p, t in items
+        ]
+    # a confirmed in-trans partner makes "possible" pairs redundant for the same variant
+    if any(p == Pattern.COMPOUND_HET for p, _ in pairs):
+        pairs = [(p, t) for p, t in pairs if p == Pattern.COMPOUND_HET]
+    seen: set[Pattern] = set()
+    for p, t in pairs:
+        if p in seen:
+            continue
+        seen.add(p)
+        more = sum(1 for q, _ in pairs if q == p) - 1
+        items.append((p, t + (f" and {more} more" if more else "")))
+    return _call_of(items, base.origin)
+
+
 def assess_family(
     variants: Sequence[FamilyVariant],
     proband: Person,
     pedigree: Pedigree,
     settings: InheritanceSettings | None = None,
-) -> dict[tuple[str, int, str, str], InheritanceCall]:
+) -> dict[Key, InheritanceCall]:
     """All patterns, including compound heterozygosity across a gene's variants.
 
     Pass only the variants that passed the filters: pairs are formed among them.
@@ -388,82 +398,22 @@ def assess_family(
         variants: filtered records (any order) with their gene.
         proband: the analysed sample.
         pedigree: the sample sheet.
-        settings: thresholds.
+        settings: thresholds and genome build (default: GRCh38).
 
     Returns:
         ``(chrom, pos, ref, alt)`` → call.
     """
     s = settings or InheritanceSettings()
     single = {v.key: assess_variant(v, proband, pedigree, s) for v in variants}
-    by_gene: dict[str, list[FamilyVariant]] = defaultdict(list)
-    for v in variants:
-        call = v.call(proband.sample)
-        if call is None or call.zygosity != Zygosity.HET or not v.gene:
-            continue
-        if is_x_nonpar(v.chrom, v.pos) and proband.sex == Sex.MALE:
-            continue
-        by_gene[v.gene].append(v)
-    extra: dict[tuple[str, int, str, str], list[tuple[Pattern, str]]] = defaultdict(list)
-    cis: dict[tuple[str, int, str, str], list[str]] = defaultdict(list)
     father, mother = pedigree.parents(proband.sample)
-    for gene_vars in by_gene.values():
-        gene_vars.sort(key=lambda v: (v.pos, v.ref, v.alt))
+    found = _PairFindings()
+    for gene_vars in _compound_het_candidates(variants, proband, s.build).values():
         origins = {v.key: single[v.key].origin for v in gene_vars}
-        for i, a in enumerate(gene_vars):
-            for b in gene_vars[i + 1 :]:
-                status = _pair_status(origins[a.key], origins[b.key])
-                if status is None:
-                    parent = "father" if origins[a.key] == "paternal" else "mother"
-                    for this, other in ((a, b), (b, a)):
-                        cis[this.key].append(
-                            f"in cis with {other.label} (both from {parent}), "
-                            "not compound heterozygous"
-                        )
-                    continue
-                blocker = _unaffected_parent_blocks(a, b, father, mother)
-                if blocker is not None:
-                    for this, other in ((a, b), (b, a)):
-                        cis[this.key].append(
-                            f"not compound heterozygous with {other.label} ({blocker})"
-                        )
-                    continue
-                for this, other in ((a, b), (b, a)):
-                    if status == Pattern.COMPOUND_HET:
-                        text = (
-                            f"compound heterozygous in trans with {other.label} "
-                            f"({origins[this.key]}/{origins[other.key]})"
-                        )
-                    else:
-                        text = f"possible compound heterozygous with {other.label} (phase unknown)"
-                    extra[this.key].append((status, text))
-    out: dict[tuple[str, int, str, str], InheritanceCall] = {}
-    for v in variants:
-        base = single[v.key]
-        items = list(zip(base.patterns, base.texts, strict=True))
-        pairs = extra.get(v.key, [])
-        if pairs:
-            # the parental origin is part of the compound-heterozygous call
-            items = [(p, t) for p, t in items if p != Pattern.HET_UNAFFECTED_PARENT]
-        elif cis.get(v.key):
-            items = [
-                (p, f"{t}; {cis[v.key][0]}" if p == Pattern.HET_UNAFFECTED_PARENT else t)
-                for p, t in items
-            ]
-        # a confirmed in-trans partner makes "possible" pairs redundant for the same variant
-        if any(p == Pattern.COMPOUND_HET for p, _ in pairs):
-            pairs = [(p, t) for p, t in pairs if p == Pattern.COMPOUND_HET]
-        seen: set[Pattern] = set()
-        for p, t in pairs:
-            if p in seen:
-                continue
-            seen.add(p)
-            more = sum(1 for q, _ in pairs if q == p) - 1
-            items.append((p, t + (f" and {more} more" if more else "")))
-        items.sort(key=lambda item: list(Pattern).index(item[0]))
-        out[v.key] = InheritanceCall(
-            tuple(p for p, _ in items), tuple(t for _, t in items), base.origin
-        )
-    return out
+        _pair_gene(gene_vars, origins, father, mother, found)
+    return {
+        v.key: _with_pairs(single[v.key], found.pairs.get(v.key, []), found.cis.get(v.key, []))
+        for v in variants
+    }
 
 
 def _unaffected_parent_blocks(

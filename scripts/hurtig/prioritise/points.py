@@ -1,4 +1,4 @@
-"""Transparent points model: each piece of evidence adds or subtracts points.
+"""Evidence points and the explanation: each piece of evidence adds or subtracts points.
 
 The weights come from ``settings["ranking"]``; missing keys fall back to
 :data:`DEFAULT_RANKING` (documented in docs/RANKING.md); unknown keys are an input error.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hurtig.errors import InputError
-from hurtig.genes.consequences import Impact, Severity
+from hurtig.genes.consequences import Severity
 from hurtig.prioritise.inheritance import InheritanceCall, Pattern
 
 DEFAULT_RANKING: dict[str, float] = {
@@ -228,6 +228,106 @@ _PATTERN_WEIGHT: dict[Pattern, str] = {
 }
 
 
+_CLINVAR_WEIGHT: dict[ClinvarClass, str] = {
+    ClinvarClass.PATHOGENIC: "clinvar_pathogenic",
+    ClinvarClass.LIKELY_PATHOGENIC: "clinvar_likely_pathogenic",
+    ClinvarClass.CONFLICTING: "clinvar_conflicting",
+    ClinvarClass.VUS: "clinvar_vus",
+    ClinvarClass.BENIGN: "clinvar_benign",
+}
+
+_MANAGED_WEIGHT: dict[str, str] = {
+    "pathogenic": "managed_pathogenic",
+    "likely_pathogenic": "managed_likely_pathogenic",
+    "uncertain_significance": "managed_vus",
+    "likely_benign": "managed_benign",
+    "benign": "managed_benign",
+}
+
+
+def _clinvar(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:
+    cls = classify_clinvar(f.clinvar_sig)
+    if cls is None:
+        return []
+    stars = "stars not given" if f.clinvar_stars is None else f"{f.clinvar_stars} stars"
+    if f.clinvar_stars == 1:
+        stars = "1 star"
+    rev = f.clinvar_revstat.replace("_", " ") if f.clinvar_revstat else "review status not given"
+    key = _CLINVAR_WEIGHT.get(cls)
+    return [Evidence("clinvar", w[key] if key else 0, f"ClinVar {cls.value} ({stars}, {rev})")]
+
+
+def _managed(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:
+    if not f.managed_class:
+        return []
+    text = f"lab-managed variant: {f.managed_class.replace('_', ' ')}"
+    if f.managed_comment:
+        text += f" ({f.managed_comment})"
+    return [Evidence("managed", w[_MANAGED_WEIGHT[f.managed_class]], text)]
+
+
+def _consequence(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:
+    if f.consequence is None:
+        return [Evidence("consequence", 0, f"consequence in {f.gene} unknown")]
+    impact = f.consequence.impact
+    detail = f.hgvs_p or f.hgvs_c
+    text = f"{f.consequence.so_term} in {f.gene}" + (f" ({detail})" if detail else "")
+    return [Evidence("consequence", w[f"impact_{impact.value.lower()}"], text)]
+
+
+def _gnomad(f: VariantFacts, w: Mapping[str, float]) -> Evidence:
+    afs = [a for a in (f.gnomad_af, f.gnomad_popmax_af) if a is not None]
+    if not afs:
+        return Evidence("frequency", w["gnomad_absent"], "absent from gnomAD")
+    top = max(afs)
+    desc = f"gnomAD AF {_fmt(f.gnomad_af)}" if f.gnomad_af is not None else "gnomAD"
+    if f.gnomad_popmax_af is not None:
+        desc += f", popmax {_fmt(f.gnomad_popmax_af)}"
+    if f.gnomad_an is None:
+        desc += ", AN not given (AF trusted)"
+    if f.gnomad_an is not None and f.gnomad_an < f.min_an:
+        return Evidence("frequency", 0, f"{desc}, AN {f.gnomad_an} < {f.min_an}: not trusted")
+    if top <= w["rare_af"]:
+        return Evidence("frequency", w["gnomad_rare"], f"rare ({desc})")
+    if top > w["common_af"]:
+        return Evidence("frequency", w["gnomad_common"], f"common ({desc})")
+    return Evidence("frequency", 0, desc)
+
+
+def _frequency(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:
+    items = [_gnomad(f, w)]
+    if f.inhouse_af is not None:
+        items.append(Evidence("frequency", 0, f"in-house AF {_fmt(f.inhouse_af)}"))
+    items += [Evidence("frequency", 0, note) for note in f.frequency_notes]
+    return items
+
+
+def _inheritance(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:
+    items = []
+    if f.inheritance is not None and f.inheritance.patterns:
+        keys = [_PATTERN_WEIGHT[p] for p in f.inheritance.patterns if p in _PATTERN_WEIGHT]
+        points = max((w[k] for k in keys), default=0)
+        items.append(Evidence("inheritance", points, "; ".join(f.inheritance.texts)))
+    if f.fit is True:
+        items.append(Evidence("inheritance", w["inheritance_fit"], f.fit_text))
+    elif f.fit is False:
+        items.append(Evidence("inheritance", w["inheritance_mismatch"], f.fit_text))
+    return items
+
+
+def _quality(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:
+    problems = []
+    if f.depth is not None and f.depth < w["low_quality_depth"]:
+        problems.append(f"depth {f.depth}")
+    if f.gq is not None and f.gq < w["low_quality_gq"]:
+        problems.append(f"GQ {f.gq}")
+    if f.is_het and f.ab is not None and f.ab < w["low_quality_ab"]:
+        problems.append(f"allele balance {f.ab:.2f}")
+    if not problems:
+        return []
+    return [Evidence("quality", w["low_quality"], "low quality: " + ", ".join(problems))]
+
+
 def evidence_for(f: VariantFacts, w: Mapping[str, float]) -> tuple[Evidence, ...]:
     """Score one variant.
 
@@ -238,86 +338,11 @@ def evidence_for(f: VariantFacts, w: Mapping[str, float]) -> tuple[Evidence, ...
     Returns:
         Evidence items in :data:`CATEGORY_ORDER`.
     """
-    items: list[Evidence] = []
-    cls = classify_clinvar(f.clinvar_sig)
-    if cls is not None:
-        stars = "stars not given" if f.clinvar_stars is None else f"{f.clinvar_stars} stars"
-        if f.clinvar_stars == 1:
-            stars = "1 star"
-        rev = (
-            f.clinvar_revstat.replace("_", " ") if f.clinvar_revstat else "review status not given"
-        )
-        key = {
-            ClinvarClass.PATHOGENIC: "clinvar_pathogenic",
-            ClinvarClass.LIKELY_PATHOGENIC: "clinvar_likely_pathogenic",
-            ClinvarClass.CONFLICTING: "clinvar_conflicting",
-            ClinvarClass.VUS: "clinvar_vus",
-            ClinvarClass.BENIGN: "clinvar_benign",
-        }.get(cls)
-        items.append(
-            Evidence("clinvar", w[key] if key else 0, f"ClinVar {cls.value} ({stars}, {rev})")
-        )
-    if f.managed_class:
-        key = {
-            "pathogenic": "managed_pathogenic",
-            "likely_pathogenic": "managed_likely_pathogenic",
-            "uncertain_significance": "managed_vus",
-            "likely_benign": "managed_benign",
-            "benign": "managed_benign",
-        }[f.managed_class]
-        text = f"lab-managed variant: {f.managed_class.replace('_', ' ')}"
-        if f.managed_comment:
-            text += f" ({f.managed_comment})"
-        items.append(Evidence("managed", w[key], text))
-    if f.consequence is not None:
-        impact = f.consequence.impact
-        detail = f.hgvs_p or f.hgvs_c
-        text = f"{f.consequence.so_term} in {f.gene}" + (f" ({detail})" if detail else "")
-        items.append(Evidence("consequence", w[f"impact_{impact.value.lower()}"], text))
-    else:
-        items.append(Evidence("consequence", 0, f"consequence in {f.gene} unknown"))
-    afs = [a for a in (f.gnomad_af, f.gnomad_popmax_af) if a is not None]
-    if not afs:
-        items.append(Evidence("frequency", w["gnomad_absent"], "absent from gnomAD"))
-    else:
-        top = max(afs)
-        desc = f"gnomAD AF {_fmt(f.gnomad_af)}" if f.gnomad_af is not None else "gnomAD"
-        if f.gnomad_popmax_af is not None:
-            desc += f", popmax {_fmt(f.gnomad_popmax_af)}"
-        if f.gnomad_an is None:
-            desc += ", AN not given (AF trusted)"
-        if f.gnomad_an is not None and f.gnomad_an < f.min_an:
-            items.append(
-                Evidence("frequency", 0, f"{desc}, AN {f.gnomad_an} < {f.min_an}: not trusted")
-            )
-        elif top <= w["rare_af"]:
-            items.append(Evidence("frequency", w["gnomad_rare"], f"rare ({desc})"))
-        elif top > w["common_af"]:
-            items.append(Evidence("frequency", w["gnomad_common"], f"common ({desc})"))
-        else:
-            items.append(Evidence("frequency", 0, desc))
-    if f.inhouse_af is not None:
-        items.append(Evidence("frequency", 0, f"in-house AF {_fmt(f.inhouse_af)}"))
-    for note in f.frequency_notes:
-        items.append(Evidence("frequency", 0, note))
-    if f.inheritance is not None and f.inheritance.patterns:
-        keys = [_PATTERN_WEIGHT[p] for p in f.inheritance.patterns if p in _PATTERN_WEIGHT]
-        points = max((w[k] for k in keys), default=0)
-        items.append(Evidence("inheritance", points, "; ".join(f.inheritance.texts)))
-    if f.fit is True:
-        items.append(Evidence("inheritance", w["inheritance_fit"], f.fit_text))
-    elif f.fit is False:
-        items.append(Evidence("inheritance", w["inheritance_mismatch"], f.fit_text))
-    problems = []
-    if f.depth is not None and f.depth < w["low_quality_depth"]:
-        problems.append(f"depth {f.depth}")
-    if f.gq is not None and f.gq < w["low_quality_gq"]:
-        problems.append(f"GQ {f.gq}")
-    if f.is_het and f.ab is not None and f.ab < w["low_quality_ab"]:
-        problems.append(f"allele balance {f.ab:.2f}")
-    if problems:
-        items.append(Evidence("quality", w["low_quality"], "low quality: " + ", ".join(problems)))
-    return tuple(items)
+    return tuple(
+        item
+        for part in (_clinvar, _managed, _consequence, _frequency, _inheritance, _quality)
+        for item in part(f, w)
+    )
 
 
 def score(items: Sequence[Evidence]) -> float:
@@ -338,22 +363,10 @@ def _chrom_key(chrom: str) -> tuple[int, str]:
     return ({"X": 23, "Y": 24, "M": 25, "MT": 25}.get(c, 26), c)
 
 
-def sort_key(score_value: float, chrom: str, pos: int, ref: str, alt: str) -> tuple:
+SortKey = tuple[float, tuple[int, str], int, str, str]
+"""What variants are sorted by (see :func:`sort_key`)."""
+
+
+def sort_key(score_value: float, chrom: str, pos: int, ref: str, alt: str) -> SortKey:
     """Deterministic order: score descending, then chrom (natural), pos, ref, alt."""
     return (-score_value, _chrom_key(chrom), pos, ref, alt)
-
-
-__all__ = [
-    "CATEGORY_ORDER",
-    "DEFAULT_RANKING",
-    "ClinvarClass",
-    "Evidence",
-    "Impact",
-    "VariantFacts",
-    "classify_clinvar",
-    "evidence_for",
-    "explanation",
-    "ranking_settings",
-    "score",
-    "sort_key",
-]

@@ -7,7 +7,7 @@ config against its schema (every key, ``filters`` and ``ranking`` included), the
 and that every requested panel is in the panel registry.
 
 This is the one module of ``run/`` above ``panels/``: checking a run includes looking its panels
-up in the registry (:func:`hurtig.panels.resolve.locate_panel`).
+up in the registry (:func:`hurtig.panels.registry.locate_panel`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from hurtig.errors import InputError
-from hurtig.panels.resolve import locate_panel, parse_spec
+from hurtig.panels.registry import locate_panel, parse_spec
 from hurtig.run.genome_build import GenomeBuild, genome_build
 from hurtig.run.layout import DEMO_READS
 from hurtig.run.pedigree import Person, load_samples
