@@ -34,9 +34,7 @@ COMMANDS: dict[str, Command] = {
     "annotate": Command("hurtig.annotation.cli", "consequences and annotation of a VCF/BCF"),
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
-    "prioritise": Command(
-        "hurtig.prioritise.cli", "filter, assess and rank a panel's variants"
-    ),
+    "prioritise": Command("hurtig.prioritise.cli", "filter, assess and rank a panel's variants"),
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),

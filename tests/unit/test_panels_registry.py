@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hurtig.errors import InputError
 from hurtig.panels import cli
 from hurtig.panels import registry as panels
-from hurtig.run import sheets
+from hurtig.run.model import load_run_file
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources/demo/panels"
@@ -112,16 +113,37 @@ def test_cli_registry_spec(tmp_path: Path) -> None:
                      "--out-json", str(js)])  # fmt: skip
 
 
-def _sample(name: str, panels_: tuple[str, ...]) -> sheets.Sample:
-    return sheets.Sample(name, "f", None, None, "female", True, panels_)
-
-
-def test_check_panels_uses_the_registry(tmp_path: Path) -> None:
+def _run_with_panels(tmp_path: Path, *panels: str) -> Path:
+    """A copy of the demo config whose samples (one per panel spec) request the given panels."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    base = REPO / "config"
+    config["samples"] = str(tmp_path / "samples.tsv")
+    config["units"] = str(tmp_path / "units.tsv")
+    for key in ("fasta", "gff3"):
+        config["reference"][key] = str((base / config["reference"][key]).resolve())
+    for key in ("gnomad", "clinvar"):
+        config["annotation"][key] = str((base / config["annotation"][key]).resolve())
+    config["panels"] = str(DEMO)
+    rows, units = [], []
+    for i, spec in enumerate(panels):
+        rows.append(f"s{i}\tf{i}\t\t\tfemale\ttrue\t{spec}")
+        for read in (1, 2):
+            (tmp_path / f"s{i}_{read}.fq.gz").write_bytes(b"")
+        units.append(f"s{i}\tL1\ts{i}_1.fq.gz\ts{i}_2.fq.gz\tILLUMINA\tlib")
+    (tmp_path / "samples.tsv").write_text(
+        "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n" + "\n".join(rows) + "\n"
+    )
+    (tmp_path / "units.tsv").write_text(
+        "sample\tunit\tfq1\tfq2\tplatform\tlibrary\n" + "\n".join(units) + "\n"
+    )
     cfg = tmp_path / "config.yaml"
-    sheets.check_panels({"a": _sample("a", ("neuro_demo@1.0", "epilepsy_demo"))}, DEMO, cfg)
+    cfg.write_text(yaml.safe_dump(config))
+    return cfg
+
+
+def test_run_model_checks_panels_in_the_registry(tmp_path: Path) -> None:
+    load_run_file(_run_with_panels(tmp_path, "neuro_demo@1.0,epilepsy_demo"))
     with pytest.raises(InputError, match=r"panel 'neuro_demo@9' requested in samples sheet"):
-        sheets.check_panels({"a": _sample("a", ("neuro_demo@9",))}, DEMO, cfg)
+        load_run_file(_run_with_panels(tmp_path, "neuro_demo@9"))
     with pytest.raises(InputError, match="use one version per run"):
-        sheets.check_panels(
-            {"a": _sample("a", ("neuro_demo@1.0",)), "b": _sample("b", ("neuro_demo",))}, DEMO, cfg
-        )
+        load_run_file(_run_with_panels(tmp_path, "neuro_demo@1.0", "neuro_demo"))

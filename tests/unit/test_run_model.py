@@ -12,7 +12,7 @@ import yaml
 
 from hurtig.errors import InputError
 from hurtig.genes.consequences import Severity
-from hurtig.prioritise.candidates import DEFAULT_FILTERS
+from hurtig.prioritise.filters import DEFAULT_FILTERS
 from hurtig.prioritise.points import DEFAULT_RANKING
 from hurtig.run.genome_build import BUILDS, genome_build
 from hurtig.run.model import load_run, load_run_file
