@@ -176,3 +176,44 @@ def test_no_module_is_too_long() -> None:
     }
     too_long = {name: n for name, n in sorted(lengths.items()) if n > MAX_MODULE_LINES}
     assert too_long == {}, f"modules over {MAX_MODULE_LINES} lines"
+
+
+# Stage layers, lowest first: a module may import its own layer and lower ones, never higher.
+# The run model sits above panels/ (checking a run looks its panels up in the registry); the rest
+# of run/ is the base every stage reads (pedigree, genome build, sheets).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("hurtig", "hurtig.errors"),
+    ("hurtig.io", "hurtig.run.layout", "hurtig.run.genome_build", "hurtig.run.schemas"),
+    ("hurtig.run.pedigree", "hurtig.run.sheets", "hurtig.genes", "hurtig.calling"),
+    ("hurtig.annotation",),
+    ("hurtig.panels", "hurtig.qc"),
+    ("hurtig.prioritise",),
+    ("hurtig.report", "hurtig.run.model", "hurtig.run.check", "hurtig.run"),
+    ("hurtig.devtools",),
+    ("hurtig.cli", "hurtig.__main__"),
+)
+
+
+def layer_of(module: str) -> tuple[int, str]:
+    """The layer index and the stage (longest declared prefix) of a module."""
+    best: tuple[int, str] | None = None
+    for index, stages in enumerate(LAYERS):
+        for stage in stages:
+            prefixed = module == stage or module.startswith(stage + ".")
+            if prefixed and stage != "hurtig" and (best is None or len(stage) > len(best[1])):
+                best = (index, stage)
+    if best is None and module == "hurtig":
+        return 0, "hurtig"
+    assert best is not None, f"{module} is in no declared layer: add it to LAYERS"
+    return best
+
+
+def test_no_stage_imports_a_higher_layer(graph: dict[str, set[str]]) -> None:
+    upward = []
+    for importer, targets in graph.items():
+        level, stage = layer_of(importer)
+        for target in targets:
+            target_level, target_stage = layer_of(target)
+            if target_stage != stage and target_level > level:
+                upward.append(f"{importer} -> {target}")
+    assert upward == [], "imports of a higher layer:\n" + "\n".join(sorted(upward))
