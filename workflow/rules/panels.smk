@@ -78,10 +78,12 @@ rule prioritise_variants:
         "../../envs/hurtig.yaml"
     params:
         managed=f"--managed {shlex.quote(str(MANAGED))}" if MANAGED else "",
+        build=BUILD,
     shell:
         "hurtig prioritise --vcf {input.vcf} --samples {input.pedigree:q}"
         " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
         " --settings {input.settings} --fasta {input.fasta} {params.managed}"
+        " --genome-build {params.build}"
         " --out-tsv {output.tsv} --out-json {output.json} 2> {log}"
 
 
