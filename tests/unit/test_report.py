@@ -19,6 +19,15 @@ import pytest
 
 from hurtig.errors import InputError, run_cli
 from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
+from hurtig.prioritise.filters import FilterSettings
+from hurtig.prioritise.points import Evidence, ranking_settings
+from hurtig.prioritise.results import (
+    ManagedSummary,
+    PanelGeneSummary,
+    PanelSummary,
+    PrioritisedResults,
+    PrioritisedVariant,
+)
 from hurtig.qc.checks_file import (
     CheckStatus,
     Failure,
@@ -95,42 +104,70 @@ VARIANTS = [
 ]
 
 
-def write_variants(tmp_path: Path, variants: list[dict[str, str]]) -> tuple[Path, Path]:
-    """Prioritised TSV + JSON as hurtig.prioritise.candidates writes them."""
+def _int(value: str) -> int | None:
+    return int(value) if value else None
+
+
+def _float(value: str) -> float | None:
+    return float(value) if value else None
+
+
+def typed_variant(v: dict[str, str]) -> PrioritisedVariant:
+    """A JSON variant entry of the results owner type, from a TSV row of strings."""
+    return PrioritisedVariant(
+        rank=int(v["rank"]), chrom=v["chrom"], pos=int(v["pos"]), ref=v["ref"], alt=v["alt"],
+        gene=v["gene"], transcript=v["transcript"], hgvs_c=v["hgvs_c"], hgvs_p=v["hgvs_p"],
+        consequence=v["consequence"], genotype=v["genotype"],
+        depth=_int(v["depth"]), allele_balance=_float(v["allele_balance"]),
+        gnomad_af=_float(v["gnomad_af"]), clinvar=v["clinvar"],
+        inheritance=v["inheritance"], score=float(v["score"]), explanation=v["explanation"],
+        gq=_int(v["gq"]), gnomad_popmax_af=_float(v["gnomad_popmax_af"]),
+        clinvar_stars=_int(v["clinvar_stars"]), family_genotypes=v["family_genotypes"],
+        panel_inheritance=v["panel_inheritance"], panel_id=v["panel_id"],
+        panel_version=v["panel_version"], gnomad_an=None, inhouse_af=None, managed="",
+        evidence=(
+            Evidence("consequence", 5, f"{v['consequence']} <i>"),
+            Evidence("frequency", -1, "seen in gnomAD"),
+        ),
+    )  # fmt: skip
+
+
+PANEL = PanelSummary(
+    id="epi",
+    version="1.0",
+    display_name="Epilepsy & <b>test</b>",
+    sha256="ab" * 32,
+    genes=(
+        PanelGeneSummary("GENEA", "1", "ENST1", "AD"),
+        PanelGeneSummary("GENEB", "2", "ENST2", "AR"),
+    ),
+    missing_genes=(
+        {"symbol": "GHOSTGENE", "hgnc_id": "", "reason": "not found in the gene model"},
+    ),
+)
+
+
+def write_variants(
+    tmp_path: Path, variants: list[dict[str, str]], affected: bool = True
+) -> tuple[Path, Path]:
+    """Prioritised TSV (the cells as given) + JSON (through its owner type)."""
     tsv = tmp_path / "S1.epi.tsv"
     with tsv.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, TSV_HEADER, delimiter="\t", lineterminator="\n")
         writer.writeheader()
         writer.writerows(variants)
-    data = {
-        "sample": "S1",
-        "family": "FAM<1>",
-        "sex": "female",
-        "panel": {
-            "id": "epi",
-            "version": "1.0",
-            "display_name": "Epilepsy & <b>test</b>",
-            "sha256": "ab" * 32,
-            "genes": [
-                {"symbol": "GENEA", "hgnc_id": "1", "transcript": "ENST1", "inheritance": "AD"},
-                {"symbol": "GENEB", "hgnc_id": "2", "transcript": "ENST2", "inheritance": "AR"},
-            ],
-            "missing_genes": ["GHOSTGENE"],
-        },
-        "settings": {"filters": {"max_af": 0.01}, "ranking": {"weights": {"lof": 5}}},
-        "variants": [
-            {
-                **v,
-                "evidence": [
-                    {"category": "consequence", "points": 5, "text": f"{v['consequence']} <i>"},
-                    {"category": "frequency", "points": -1, "text": "seen in gnomAD"},
-                ],
-            }
-            for v in variants
-        ],
-    }
+    results = PrioritisedResults(
+        sample="S1",
+        family="FAM<1>",
+        affected=affected,
+        panel=PANEL,
+        managed_variants=ManagedSummary(None, None, 0),
+        filters=FilterSettings.from_user({"max_af_dominant": 0.01}),
+        ranking=ranking_settings({"de_novo": 5}),
+        variants=tuple(typed_variant(v) for v in variants),
+    )
     js = tmp_path / "S1.epi.json"
-    js.write_text(json.dumps(data))
+    results.write(js)
     return tsv, js
 
 
@@ -369,7 +406,7 @@ def test_variant_links(inputs: ReportInputs) -> None:
 
 
 def test_header_and_verdict(inputs: ReportInputs) -> None:
-    html = render_report(inputs)
+    html = render_report(inputs, sex="female")
     assert ">S1<" in html
     assert "female" in html
     assert "abababababab" in html  # short panel sha256
@@ -435,7 +472,7 @@ def test_mismatched_json_is_input_error(
 def test_missing_tsv_column_is_input_error(tmp_path: Path, inputs: ReportInputs) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text("rank\tgene\n1\tX\n")
-    with pytest.raises(InputError, match="missing column"):
+    with pytest.raises(InputError, match="header is not rank, chrom"):
         read_tsv(bad)
 
 
@@ -450,16 +487,15 @@ def test_formatters() -> None:
     assert flatten({"b": {"x": [1, 2]}, "a": "t"}) == [("a", "t"), ("b.x", "[1, 2]")]
 
 
-def test_affected_row_renders_when_the_json_has_it(tmp_path: Path, inputs: ReportInputs) -> None:
-    assert inputs.json is not None
-    data = json.loads(inputs.json.read_text())
-    assert "affected" not in data
-    assert "<dt>Affected</dt>" not in render_report(inputs)
-    for value, shown in ((True, "yes"), (False, "no"), ("true", "yes"), ("false", "no")):
-        js = tmp_path / f"affected-{value}.json"
-        js.write_text(json.dumps({**data, "affected": value}))
-        html = render_report(dataclasses.replace(inputs, json=js))
-        assert f"<dt>Affected</dt><dd>{shown}</dd>" in html, value
+def test_affected_row_renders(tmp_path: Path, inputs: ReportInputs) -> None:
+    """The prioritised JSON records the proband's affected status; the report shows it."""
+    assert "<dt>Affected</dt><dd>yes</dd>" in render_report(inputs)
+    for affected, shown in ((True, "yes"), (False, "no")):
+        folder = tmp_path / str(affected)
+        folder.mkdir()
+        tsv, js = write_variants(folder, VARIANTS, affected=affected)
+        html = render_report(dataclasses.replace(inputs, tsv=tsv, json=js))
+        assert f"<dt>Affected</dt><dd>{shown}</dd>" in html, affected
 
 
 def checks_file(tmp_path: Path, usable: bool) -> Path:

@@ -1,32 +1,25 @@
 """The one place the report reads the prioritisation's output (TSV + JSON of one sample × panel).
 
-:func:`read_prioritised` returns what the report needs from ``results/panels/{sample}/{panel}``
-``.tsv`` and ``.json`` (written by :mod:`hurtig.prioritise.candidates`). When the prioritisation
-gets its own owner type, only this module changes.
-
-JSON keys read: ``sample``, ``panel`` (required), ``family``, ``sex``, ``affected`` (the
-proband's affected status: true/false), ``settings`` and ``variants`` (matched to the TSV rows by
-``rank``; each with ``evidence`` and optionally ``clinvar_id``).
+Both files are read through their owner types, :class:`hurtig.prioritise.results.PrioritisedTable`
+(the TSV: the report shows its cells as written) and
+:class:`hurtig.prioritise.results.PrioritisedResults` (the JSON: sample, family, the proband's
+affected status, the panel, the settings and each variant's evidence, matched to the TSV rows by
+rank). :func:`read_prioritised` turns them into what the report model needs.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hurtig.errors import InputError
-from hurtig.prioritise.columns import CONTRACT_COLUMNS
-
-AFFECTED_VALUES = (True, "true", "True", "1", 1)
-"""JSON values of ``affected`` that mean affected (anything else present means unaffected)."""
+from hurtig.prioritise.results import TSV_COLUMNS, PrioritisedResults, PrioritisedTable
 
 
 @dataclass(frozen=True)
 class PrioritisedVariant:
-    """One TSV row (plus ``clinvar_id`` from the JSON when the TSV lacks it) and its evidence."""
+    """One TSV row and its evidence (``category``, ``points``, ``text`` per item)."""
 
     row: dict[str, str]
     evidence: tuple[dict[str, Any], ...]
@@ -41,8 +34,8 @@ class PrioritisedInput:
         variants: the variants, best first (TSV order).
         sample: sample id (None without the JSON).
         family: family id ("" without the JSON).
-        sex: the sample's sex as the JSON records it (None when absent).
-        affected: the proband's affected status (None when the JSON does not say).
+        sex: the sample's sex when an input records it (the prioritisation does not: None).
+        affected: the proband's affected status (None without the JSON).
         panel: the resolved panel (id, version, display_name, sha256, genes, missing_genes).
         settings: the filter and ranking settings applied.
     """
@@ -58,74 +51,33 @@ class PrioritisedInput:
 
 
 def read_tsv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Read the prioritised TSV.
-
-    Args:
-        path: `hurtig.prioritise.candidates` TSV output.
-
-    Returns:
-        The columns in file order, and one dict per row in file order.
+    """The prioritised TSV's columns and rows (cells as written), through its owner type.
 
     Raises:
-        InputError: the file is missing or lacks one of the required columns.
+        InputError: the file is missing, has another header or a row of the wrong length.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle, delimiter="\t")
-            header = reader.fieldnames or []
-            missing = [c for c in CONTRACT_COLUMNS if c not in header]
-            if missing:
-                raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = []
-            for number, row in enumerate(reader, start=2):
-                if None in row or any(v is None for v in row.values()):
-                    raise InputError(f"{path}: line {number} has the wrong number of fields")
-                rows.append({k: v for k, v in row.items() if k is not None})
-            return list(header), rows
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from err
-
-
-def load_json(path: Path, what: str) -> dict[str, Any]:
-    """Load a JSON object, raising `InputError` naming the file on failure."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from err
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: not valid JSON ({err})") from err
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: {what} must be a JSON object")
-    return data
+    return list(TSV_COLUMNS), PrioritisedTable.read(path).records()
 
 
 def join_evidence(
-    rows: list[dict[str, str]], data: dict[str, Any], json_path: Path
+    rows: list[dict[str, str]], results: PrioritisedResults, json_path: Path
 ) -> list[PrioritisedVariant]:
-    """Attach the JSON evidence to the TSV rows (matched by rank)."""
-    json_variants = data.get("variants", [])
-    if not isinstance(json_variants, list):
-        raise InputError(f"{json_path}: 'variants' must be a list")
-    if len(json_variants) != len(rows):
+    """Attach the JSON's evidence to the TSV rows (matched by rank)."""
+    if len(results.variants) != len(rows):
         raise InputError(
-            f"{json_path}: {len(json_variants)} variants but the TSV has {len(rows)} rows "
+            f"{json_path}: {len(results.variants)} variants but the TSV has {len(rows)} rows "
             "(not from the same run?)"
         )
-    by_rank = {str(v.get("rank", "")): v for v in json_variants if isinstance(v, dict)}
+    by_rank = {str(v.rank): v for v in results.variants}
     variants = []
     for row in rows:
         entry = by_rank.get(row["rank"])
         if entry is None:
             raise InputError(f"{json_path}: no variant with rank {row['rank']} (TSV has it)")
-        evidence = entry.get("evidence") or []
-        if not isinstance(evidence, list):
-            raise InputError(f"{json_path}: rank {row['rank']}: 'evidence' must be a list")
-        merged = dict(row)
-        if entry.get("clinvar_id") is not None and not merged.get("clinvar_id"):
-            merged["clinvar_id"] = str(entry["clinvar_id"])
-        variants.append(
-            PrioritisedVariant(merged, tuple(e for e in evidence if isinstance(e, dict)))
+        evidence = tuple(
+            {"category": e.category, "points": e.points, "text": e.text} for e in entry.evidence
         )
+        variants.append(PrioritisedVariant(dict(row), evidence))
     return variants
 
 
@@ -138,21 +90,14 @@ def read_prioritised(tsv: Path, json_path: Path | None) -> PrioritisedInput:
     columns, rows = read_tsv(tsv)
     if json_path is None:
         return PrioritisedInput(tuple(columns), tuple(PrioritisedVariant(r, ()) for r in rows))
-    data = load_json(json_path, "the prioritisation JSON")
-    for key in ("sample", "panel"):
-        if key not in data:
-            raise InputError(f"{json_path}: no '{key}' key")
-    panel = data["panel"]
-    if not isinstance(panel, dict):
-        raise InputError(f"{json_path}: 'panel' must be an object")
-    affected = data.get("affected")
+    results = PrioritisedResults.read(json_path)
+    doc = results.to_json()
     return PrioritisedInput(
         columns=tuple(columns),
-        variants=tuple(join_evidence(rows, data, json_path)),
-        sample=str(data["sample"]),
-        family=str(data.get("family", "")),
-        sex=str(data["sex"]) if data.get("sex") else None,
-        affected=None if affected is None else affected in AFFECTED_VALUES,
-        panel=panel,
-        settings=data.get("settings", {}),
+        variants=tuple(join_evidence(rows, results, json_path)),
+        sample=results.sample,
+        family=results.family,
+        affected=results.affected,
+        panel=results.panel.to_json(),
+        settings=doc["settings"],
     )
