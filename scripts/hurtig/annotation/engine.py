@@ -383,8 +383,16 @@ def annotate(
         results = _run_jobs(jobs, threads)
         _write_output(_final_header(results[0][0], sources), parts, tmp, out_path, compress_level)
     finally:
-        part_indexes = [f"{p}.tbi" for p in parts]
-        for leftover in (tmp, Path(f"{tmp}.tbi"), *map(Path, parts), *map(Path, part_indexes)):
-            if Path(leftover).exists():
-                Path(leftover).unlink()
+        _remove_leftovers(tmp, parts)
     return _sum_counts(results, sources)
+
+
+def _remove_leftovers(tmp: Path, parts: Sequence[str]) -> None:
+    """Delete the temporary output and the shard parts with their indexes (if still there)."""
+    for leftover in (
+        tmp,
+        Path(f"{tmp}.tbi"),
+        *map(Path, parts),
+        *(Path(f"{p}.tbi") for p in parts),
+    ):
+        leftover.unlink(missing_ok=True)

@@ -96,6 +96,27 @@ def n_runs(fasta: pysam.FastaFile, contig: str, chunk: int = CHUNK) -> Iterator[
         yield open_start, length
 
 
+def _open_fasta(path: Path) -> pysam.FastaFile:
+    """The indexed FASTA (index built by pysam when missing)."""
+    if not path.is_file():
+        raise InputError(f"{path}: reference FASTA not found")
+    try:
+        return pysam.FastaFile(str(path))
+    except (OSError, ValueError) as err:
+        raise InputError(f"{path}: cannot open as an indexed FASTA ({err})") from err
+
+
+def _selected_contigs(path: Path, names: list[str], contigs: Sequence[str] | None) -> list[str]:
+    """The FASTA's contigs, reduced to ``contigs`` when given (reference order kept)."""
+    if contigs is None:
+        return names
+    missing = [c for c in contigs if c not in set(names)]
+    if missing:
+        raise InputError(f"{path}: contigs not in the FASTA: {', '.join(missing[:5])}")
+    keep = set(contigs)
+    return [n for n in names if n in keep]
+
+
 def scan_genome(
     fasta_path: str | os.PathLike[str],
     min_gap: int = 1000,
@@ -114,19 +135,8 @@ def scan_genome(
         The layout.
     """
     path = Path(fasta_path)
-    if not path.is_file():
-        raise InputError(f"{path}: reference FASTA not found")
-    try:
-        fasta = pysam.FastaFile(str(path))
-    except (OSError, ValueError) as err:
-        raise InputError(f"{path}: cannot open as an indexed FASTA ({err})") from err
-    names = list(fasta.references)
-    if contigs is not None:
-        missing = [c for c in contigs if c not in set(names)]
-        if missing:
-            raise InputError(f"{path}: contigs not in the FASTA: {', '.join(missing[:5])}")
-        keep = set(contigs)
-        names = [n for n in names if n in keep]
+    fasta = _open_fasta(path)
+    names = _selected_contigs(path, list(fasta.references), contigs)
     seg_contig: list[int] = []
     seg_start: list[int] = []
     seg_end: list[int] = []
