@@ -26,7 +26,7 @@ from hurtig.prioritise.managed import load_managed
 from hurtig.prioritise.points import ranking_settings
 from hurtig.prioritise.ranking import prioritise
 from hurtig.prioritise.results import TSV_COLUMNS, PrioritisedResults, PrioritisedTable
-from hurtig.prioritise.settings import PrioritisationSettings
+from hurtig.prioritise.settings import PrioritisationSettings, settings_file_text
 from hurtig.run.pedigree import load_pedigree
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "prioritise"
@@ -392,3 +392,16 @@ def test_settings_file_keys_and_genome_build(tmp_path: Path) -> None:
     path.write_text("[]")
     with pytest.raises(InputError, match="expected a JSON object"):
         PrioritisationSettings.read(path)
+
+
+def test_settings_file_round_trip(tmp_path: Path) -> None:
+    """The settings file the workflow writes reads back as the settings it was made from."""
+    filters, ranking = {"min_depth": 12, "use_popmax": False}, {"de_novo": 6}
+    path = tmp_path / "settings.json"
+    path.write_text(settings_file_text(filters, ranking))
+    assert path.read_text() == (
+        '{"filters": {"min_depth": 12, "use_popmax": false}, "ranking": {"de_novo": 6}}\n'
+    )
+    read = PrioritisationSettings.read(path)
+    assert read == PrioritisationSettings.from_json({"filters": filters, "ranking": ranking})
+    assert read.filters.to_json()["min_depth"] == 12 and read.ranking["de_novo"] == 6

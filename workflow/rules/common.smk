@@ -15,6 +15,7 @@ try:
     from hurtig.errors import InputError
     from hurtig.io.files import write_text_atomic
     from hurtig.panels import registry as panels
+    from hurtig.prioritise.settings import settings_file_text
     from hurtig.run.layout import DEMO_READS
     from hurtig.run.model import load_run
     from hurtig.run.pedigree import pedigree_sheet

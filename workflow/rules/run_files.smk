@@ -38,14 +38,7 @@ rule write_settings:
     log:
         "logs/run/write_settings/settings.log",
     params:
-        settings=json.dumps(
-            {
-                "filters": config.get("filters", {}),
-                "ranking": config.get("ranking", {}),
-            },
-            sort_keys=True,
-        )
-        + "\n",
+        settings=settings_file_text(config.get("filters", {}), config.get("ranking", {})),
     run:
         write_text_atomic(Path(output[0]), params.settings)
 

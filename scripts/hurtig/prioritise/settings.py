@@ -84,3 +84,12 @@ class PrioritisationSettings:
         if requested and self.genome_build and requested != self.genome_build:
             raise InputError(f"--genome-build {requested} but the settings say {self.genome_build}")
         return genome_build(requested or self.genome_build)
+
+
+def settings_file_text(filters: Mapping[str, object], ranking: Mapping[str, object]) -> str:
+    """The settings file as the workflow writes it: the config's own keys, sorted, one line.
+
+    Only the user's keys are written (:meth:`PrioritisationSettings.read` fills in the defaults),
+    so the file, and the panel jobs that read it, change only when the config's settings change.
+    """
+    return json.dumps({"filters": dict(filters), "ranking": dict(ranking)}, sort_keys=True) + "\n"
