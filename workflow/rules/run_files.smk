@@ -38,7 +38,9 @@ rule write_settings:
     log:
         "logs/run/write_settings/settings.log",
     params:
-        settings=settings_file_text(config.get("filters", {}), config.get("ranking", {})),
+        settings=settings_file_text(
+            config.get("filters", {}), config.get("ranking", {})
+        ),
     run:
         write_text_atomic(Path(output[0]), params.settings)
 
