@@ -40,6 +40,7 @@ include: "workflow/rules/report.smk"
 # cluster's job list, and no grouped jobs downstream of the panel checkpoints (Snakemake 9.27
 # lost track of those: KeyError in DAG.update_ready, "Out of jobs ready to be started").
 localrules:
+    verify_reads,
     write_family_pedigree,
     write_family_sexes,
     write_settings,

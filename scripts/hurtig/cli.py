@@ -35,6 +35,12 @@ COMMANDS: dict[str, Command] = {
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
     "prioritise": Command("hurtig.prioritise.cli", "filter, assess and rank a panel's variants"),
+    "check-reads": Command(
+        "hurtig.qc.read_pairs", "check a unit's FASTQ pair: whole, paired, not the same reads"
+    ),
+    "verify-reads": Command(
+        "hurtig.qc.verify_reads", "hold a sample's alignment until its reads passed the checks"
+    ),
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),

@@ -14,7 +14,7 @@ def rule_command_lines() -> dict[str, set[str]]:
     for smk in (REPO / "workflow" / "rules").rglob("*.smk"):
         for shell in re.findall(r"shell:\n((?:\s+(?:\"[^\n]*\"|#[^\n]*)\n)+)", smk.read_text()):
             text = "".join(re.findall(r'"([^"\n]*)"', shell))
-            for command, rest in re.findall(r"hurtig ([a-z-]+) ?(.*?)(?:&&|2>|$)", text):
+            for command, rest in re.findall(r"hurtig ([a-z-]+)\b(?!:) ?(.*?)(?:&&|2>|$)", text):
                 commands.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", rest))
     return commands
 

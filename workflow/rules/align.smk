@@ -21,9 +21,31 @@ rule convert_bam_to_fastq:
     params:
         tmp="results/fastq/{sample}/{unit}.collate",
     shell:
-        "(samtools collate -@ {threads} -u -O {input.bam} {params.tmp}"
-        " | samtools fastq -@ {threads} -F 0x900 -1 {output.r1} -2 {output.r2}"
-        " -0 /dev/null -s /dev/null -n -) 2> {log}"
+        # quickcheck: a truncated BAM/CRAM would otherwise convert to part of its reads
+        "(samtools quickcheck -v {input.bam:q}"
+        " || {{ echo 'hurtig error: {input.bam:q}: truncated or not a BAM/CRAM file' >&2; exit 1; }})"
+        " 2> {log:q}"
+        " && (samtools collate -@ {threads} -u -O {input.bam:q} {params.tmp:q}"
+        " | samtools fastq -@ {threads} -F 0x900 -1 {output.r1:q}.tmp.gz -2 {output.r2:q}.tmp.gz"
+        " -0 /dev/null -s /dev/null -n -) 2>> {log:q}"
+        " && mv {output.r1:q}.tmp.gz {output.r1:q} && mv {output.r2:q}.tmp.gz {output.r2:q}"
+
+
+rule check_reads:
+    input:
+        unpack(trim_input),
+    output:
+        "results/qc/reads/{sample}/{unit}.json",
+    log:
+        "logs/align/check_reads/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/align/check_reads/{sample}/{unit}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    threads: 2
+    shell:
+        # fastp exits 0 on a truncated gzip, a short R2 or R1 given twice: read both to the end
+        "hurtig check-reads --r1 {input.r1:q} --r2 {input.r2:q} --out {output:q} 2> {log:q}"
 
 
 checkpoint trim_reads:
@@ -47,16 +69,22 @@ checkpoint trim_reads:
             if CHUNK_READS
             else ""
         ),
+        part="results/trimmed/{sample}/{unit}.partial",
     shell:
-        "(mkdir -p {output.chunks}"
-        " && fastp --in1 {input.r1} --in2 {input.r2}"
-        " --out1 {output.chunks}/R1.fastq.gz --out2 {output.chunks}/R2.fastq.gz {params.split}"
+        # Everything is written under temporary names and renamed at the end: a killed job
+        # leaves no chunk folder or report that looks finished.
+        "(rm -rf {params.part:q} && mkdir -p {params.part:q}"
+        " && fastp --in1 {input.r1:q} --in2 {input.r2:q}"
+        " --out1 {params.part:q}/R1.fastq.gz --out2 {params.part:q}/R2.fastq.gz {params.split}"
         " --detect_adapter_for_pe --thread {threads} --compression 1"
-        " --json {output.json} --html {output.html}"
-        " && if [ -e {output.chunks}/R1.fastq.gz ]; then"
-        " mv {output.chunks}/R1.fastq.gz {output.chunks}/0001.R1.fastq.gz"
-        " && mv {output.chunks}/R2.fastq.gz {output.chunks}/0001.R2.fastq.gz; fi"
-        " && ls {output.chunks}/0001.R1.fastq.gz > /dev/null) 2> {log}"
+        " --json {params.part:q}/fastp.json --html {params.part:q}/fastp.html"
+        " && if [ -e {params.part:q}/R1.fastq.gz ]; then"
+        " mv {params.part:q}/R1.fastq.gz {params.part:q}/0001.R1.fastq.gz"
+        " && mv {params.part:q}/R2.fastq.gz {params.part:q}/0001.R2.fastq.gz; fi"
+        " && ls {params.part:q}/0001.R1.fastq.gz > /dev/null"
+        " && mv {params.part:q}/fastp.json {output.json:q}"
+        " && mv {params.part:q}/fastp.html {output.html:q}"
+        " && mv {params.part:q} {output.chunks:q}) 2> {log:q}"
 
 
 rule align_reads:
@@ -81,20 +109,48 @@ rule align_reads:
         tmp="results/alignment/units/{sample}/{unit}/{chunk}.sorttmp",
         index=lambda wc, input: input.index[0] if ALIGNER == "minimap2" else input.fasta,
     shell:
-        # bwa -K fixes the batch size so results do not depend on the thread count.
+        # bwa -K fixes the batch size so results do not depend on the thread count. The sorted
+        # BAM is written under a temporary name and renamed once complete.
         (
-            "(bwa mem -t {threads} -K 100000000 -Y -R '{params.rg}' {params.index}"
+            "(bwa mem -t {threads} -K 100000000 -Y -R '{params.rg}' {params.index:q}"
             if ALIGNER == "bwa"
-            else "(minimap2 -ax sr -t {threads} -Y -R '{params.rg}' {params.index}"
+            else "(minimap2 -ax sr -t {threads} -Y -R '{params.rg}' {params.index:q}"
         )
-        + " {input.r1} {input.r2}"
+        + " {input.r1:q} {input.r2:q}"
         " | samtools fixmate -m -u - -"
-        " | samtools sort -@ {threads} -m 512M -T {params.tmp} -o {output.bam} -) 2> {log}"
+        " | samtools sort -@ {threads} -m 512M -T {params.tmp:q} -o {output.bam:q}.tmp.bam -)"
+        " 2> {log:q} && mv {output.bam:q}.tmp.bam {output.bam:q}"
+
+
+rule verify_reads:
+    input:
+        checks=lambda wc: expand(
+            "results/qc/reads/{{sample}}/{unit}.json",
+            unit=[u.unit for u in units_of(wc.sample)],
+        ),
+        fastp=lambda wc: expand(
+            "results/qc/fastp/{{sample}}/{unit}.json",
+            unit=[u.unit for u in units_of(wc.sample)],
+        ),
+    output:
+        "results/qc/reads/{sample}.json",
+    log:
+        "logs/align/verify_reads/{sample}.log",
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        min_pairs=ALIGNMENT.get("min_read_pairs", 1000),
+    shell:
+        "hurtig verify-reads --sample {wildcards.sample} --checks {input.checks:q}"
+        " --fastp {input.fastp:q} --min-read-pairs {params.min_pairs} --out {output:q}"
+        " 2> {log:q}"
 
 
 rule mark_duplicates:
     input:
         bams=unit_chunk_bams,
+        # the sample's reads were whole, paired and enough (hurtig verify-reads)
+        reads="results/qc/reads/{sample}.json",
         fasta=str(REFERENCE),
         fai=REF_FAI,
     output:
@@ -110,7 +166,14 @@ rule mark_duplicates:
     threads: 2
     params:
         tmp="results/alignment/{sample}.markdup",
+        part="results/alignment/{sample}.partial.cram",
     shell:
-        "(samtools merge -@ {threads} -u -o - {input.bams}"
-        " | samtools markdup -@ {threads} -T {params.tmp} -f {output.stats}"
-        " --reference {input.fasta} -O cram --write-index - {output.cram}) 2> {log}"
+        # Inputs and output are checked for truncation (samtools quickcheck); the CRAM and its
+        # index are written under temporary names and renamed together at the end.
+        "(samtools quickcheck -v {input.bams:q}"
+        " && samtools merge -@ {threads} -u -o - {input.bams:q}"
+        " | samtools markdup -@ {threads} -T {params.tmp:q} -f {output.stats:q}.tmp"
+        " --reference {input.fasta:q} -O cram --write-index - {params.part:q}"
+        " && samtools quickcheck -v {params.part:q}"
+        " && mv {params.part:q}.crai {output.crai:q} && mv {params.part:q} {output.cram:q}"
+        " && mv {output.stats:q}.tmp {output.stats:q}) 2> {log:q}"

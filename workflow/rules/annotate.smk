@@ -34,8 +34,8 @@ rule prepare_annotation_source:
         out=CACHE_DIR,
         sources=" ".join(static_source_args()),
     shell:
-        "hurtig prepare-source --out {params.out} --only {wildcards.source}"
-        " {params.sources} --threads {threads} --done {output} 2> {log}"
+        "hurtig prepare-source --out {params.out:q} --only {wildcards.source}"
+        " {params.sources} --threads {threads} --done {output:q} 2> {log:q}"
 
 
 rule annotate_shard:
@@ -69,8 +69,8 @@ rule annotate_shard:
         ),
     shell:
         # Without a gene model the calls get no BCSQ (e.g. the GIAB validation run).
-        "hurtig annotate --vcf {input.bcf} --out {output.vcf} {params.csq}"
-        " {params.sources} --threads 1 2> {log}"
+        "hurtig annotate --vcf {input.bcf:q} --out {output.vcf:q} {params.csq}"
+        " {params.sources} --threads 1 2> {log:q}"
 
 
 rule concat_annotated:
@@ -112,5 +112,5 @@ rule add_to_inhouse:
     params:
         db=str(INHOUSE),
     shell:
-        "hurtig inhouse add --db {params.db} --vcf {input.vcf} --done {output}"
-        " 2> {log}"
+        "hurtig inhouse add --db {params.db:q} --vcf {input.vcf:q} --done {output:q}"
+        " 2> {log:q}"

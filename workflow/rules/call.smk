@@ -23,7 +23,8 @@ checkpoint make_shards:
     params:
         n=N_SHARDS,
     shell:
-        "hurtig make-shards --fasta {input.fasta} --n {params.n} --outdir results/shards 2> {log}"
+        "hurtig make-shards --fasta {input.fasta:q} --n {params.n} --outdir results/shards"
+        " 2> {log:q}"
 
 
 rule call_shard:
@@ -49,14 +50,18 @@ rule call_shard:
         baseq=CALLING.get("min_baseq", 13),
         min_qual=CALLING.get("min_qual", 20),
         ploidy=BUILD,
+        part="results/calls/shards/{family}/{shard}.partial.bcf",
     shell:
-        "(bcftools mpileup -f {input.fasta} -R {input.bed} -a FORMAT/AD,FORMAT/DP"
-        " -q {params.mapq} -Q {params.baseq} --max-depth 1000 -Ou {input.crams}"
+        # written under a temporary name, indexed, then renamed with its index
+        "(bcftools mpileup -f {input.fasta:q} -R {input.bed:q} -a FORMAT/AD,FORMAT/DP"
+        " -q {params.mapq} -Q {params.baseq} --max-depth 1000 -Ou {input.crams:q}"
         " | bcftools call -m -v -a GQ --ploidy {params.ploidy}"
         " --samples-file {input.sexes:q} -Ou"
-        " | bcftools norm -m -any -f {input.fasta} -Ou"
-        " | bcftools filter -m + -s LowQual -e 'QUAL<{params.min_qual}' -Ob -o {output.bcf}"
-        " && bcftools index {output.bcf}) 2> {log}"
+        " | bcftools norm -m -any -f {input.fasta:q} -Ou"
+        " | bcftools filter -m + -s LowQual -e 'QUAL<{params.min_qual}' -Ob -o {params.part:q}"
+        " && bcftools index {params.part:q}"
+        " && mv {params.part:q}.csi {output.csi:q} && mv {params.part:q} {output.bcf:q})"
+        " 2> {log:q}"
 
 
 rule concat_calls:

@@ -66,12 +66,16 @@ PANEL_PRIORITY = 50
 FAMILY_PANELS = "_family"  # pseudo panel: all panels requested by a family's samples
 
 # One way to merge per-shard VCF/BCF parts: concatenate, sort, drop an exact duplicate (left-
-# alignment can move an indel just across a shard start, so both shards call it), bgzip, index.
+# alignment can move an indel just across a shard start, so both shards call it), bgzip, index;
+# written under a temporary name and renamed with its index (rules give params.tmp, a folder
+# name for bcftools sort's temporary files, used for the partial output too).
 CONCAT_SORTED_VCF = (
     "(bcftools concat -Ou {input.vcfs:q}"
     " | bcftools sort -T {params.tmp:q} -Ou"
-    " | bcftools norm -d exact -Oz -o {output.vcf:q}"
-    " && bcftools index -t {output.vcf:q}) 2> {log:q}"
+    " | bcftools norm -d exact -Oz -o {params.tmp:q}.partial.vcf.gz"
+    " && bcftools index -t {params.tmp:q}.partial.vcf.gz"
+    " && mv {params.tmp:q}.partial.vcf.gz.tbi {output.tbi:q}"
+    " && mv {params.tmp:q}.partial.vcf.gz {output.vcf:q}) 2> {log:q}"
 )
 
 

@@ -24,5 +24,5 @@ rule simulate_demo_reads:
         demo=lambda wc, input: Path(input.planted).parent,
         outdir=lambda wc, output: Path(output.truth).parent,
     shell:
-        "hurtig simulate-demo --demo-dir {params.demo} --outdir {params.outdir} "
-        "--threads {threads} > {log} 2>&1"
+        "hurtig simulate-demo --demo-dir {params.demo:q} --outdir {params.outdir:q} "
+        "--threads {threads} > {log:q} 2>&1"

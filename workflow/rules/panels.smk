@@ -30,9 +30,9 @@ checkpoint resolve_panel:
         spec=lambda wc: panel_spec(wc.panel),
     shell:
         "hurtig resolve-panel --registry {params.registry:q} --spec {params.spec}"
-        " --gff3 {input.gff3}"
-        " --out-bed {output.bed} --out-json {output.json}"
-        " --acceptor-padding {params.acceptor} --donor-padding {params.donor} 2> {log}"
+        " --gff3 {input.gff3:q}"
+        " --out-bed {output.bed:q} --out-json {output.json:q}"
+        " --acceptor-padding {params.acceptor} --donor-padding {params.donor} 2> {log:q}"
 
 
 rule gather_panel_calls:
@@ -80,11 +80,11 @@ rule prioritise_variants:
         managed=f"--managed {shlex.quote(str(MANAGED))}" if MANAGED else "",
         build=BUILD,
     shell:
-        "hurtig prioritise --vcf {input.vcf} --samples {input.pedigree:q}"
-        " --sample {wildcards.sample} --panel-json {input.panel} --panel-bed {input.bed}"
-        " --settings {input.settings} --fasta {input.fasta} {params.managed}"
+        "hurtig prioritise --vcf {input.vcf:q} --samples {input.pedigree:q}"
+        " --sample {wildcards.sample} --panel-json {input.panel:q} --panel-bed {input.bed:q}"
+        " --settings {input.settings:q} --fasta {input.fasta:q} {params.managed}"
         " --genome-build {params.build}"
-        " --out-tsv {output.tsv} --out-json {output.json} 2> {log}"
+        " --out-tsv {output.tsv:q} --out-json {output.json:q} 2> {log:q}"
 
 
 rule compute_panel_coverage:
@@ -109,5 +109,10 @@ rule compute_panel_coverage:
         prefix="results/qc/coverage/{sample}/{panel}",
         threshold=COVERAGE_THRESHOLD,
     shell:
-        "mosdepth --no-per-base --by {input.bed} --thresholds {params.threshold}"
-        " --fasta {input.fasta} {params.prefix} {input.cram} 2> {log}"
+        # mosdepth writes under a temporary prefix; the outputs are renamed at the end
+        "(mosdepth --no-per-base --by {input.bed:q} --thresholds {params.threshold}"
+        " --fasta {input.fasta:q} {params.prefix:q}.partial {input.cram:q}"
+        " && for f in regions.bed.gz regions.bed.gz.csi thresholds.bed.gz thresholds.bed.gz.csi"
+        " mosdepth.global.dist.txt mosdepth.region.dist.txt; do"
+        " mv {params.prefix:q}.partial.$f {params.prefix:q}.$f; done"
+        " && mv {params.prefix:q}.partial.mosdepth.summary.txt {output.summary:q}) 2> {log:q}"

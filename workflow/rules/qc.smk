@@ -22,7 +22,8 @@ rule compute_alignment_stats:
         "../../envs/samtools.yaml"
     threads: 2
     shell:
-        "samtools stats -@ {threads} --reference {input.fasta} {input.cram} > {output} 2> {log}"
+        "(samtools stats -@ {threads} --reference {input.fasta:q} {input.cram:q} > {output:q}.tmp"
+        " && mv {output:q}.tmp {output:q}) 2> {log:q}"
 
 
 rule compute_coverage:
@@ -48,10 +49,13 @@ rule compute_coverage:
     shell:
         # --by the callable reference (the shards: all non-N sequence), so the summary's
         # total_region row is the mean coverage over sequence reads can map to.
-        "(cat {input.shards} > {params.prefix}.callable.bed"
-        " && mosdepth --threads {threads} --no-per-base --by {params.prefix}.callable.bed"
-        " --fasta {input.fasta} {params.prefix} {input.cram}"
-        " && rm -f {params.prefix}.callable.bed {params.prefix}.regions.bed.gz*) 2> {log}"
+        # (mosdepth writes under a temporary prefix; the two outputs are renamed at the end)
+        "(cat {input.shards:q} > {params.prefix:q}.callable.bed"
+        " && mosdepth --threads {threads} --no-per-base --by {params.prefix:q}.callable.bed"
+        " --fasta {input.fasta:q} {params.prefix:q}.partial {input.cram:q}"
+        " && mv {params.prefix:q}.partial.mosdepth.global.dist.txt {output.dist:q}"
+        " && mv {params.prefix:q}.partial.mosdepth.summary.txt {output.summary:q}"
+        " && rm -f {params.prefix:q}.callable.bed {params.prefix:q}.partial.*) 2> {log:q}"
 
 
 rule check_family:
@@ -84,8 +88,8 @@ rule check_family:
         override=override_args(),
     shell:
         "hurtig check-family --samples {input.pedigree:q} --family {wildcards.family}"
-        " --vcf {input.vcf} --fai {params.fai} --mosdepth {params.mosdepth}"
-        " --genome-build {params.build} {params.override} --out {output} 2> {log}"
+        " --vcf {input.vcf:q} --fai {params.fai:q} --mosdepth {params.mosdepth}"
+        " --genome-build {params.build} {params.override} --out {output:q} 2> {log:q}"
 
 
 rule run_multiqc:

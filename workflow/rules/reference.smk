@@ -20,8 +20,16 @@ rule index_reference_fai:
         "benchmarks/reference/index_reference_fai/reference.tsv"
     conda:
         "../../envs/samtools.yaml"
+    params:
+        fai=lambda wc, output: output[0],
+        gzi=lambda wc, output: output[1] if len(output) > 1 else "",
     shell:
-        "samtools faidx {input.fasta} 2> {log}"
+        # indexes written under temporary names and renamed (they sit next to the FASTA)
+        "(if [ -n {params.gzi:q} ]; then"
+        " samtools faidx --fai-idx {params.fai:q}.tmp --gzi-idx {params.gzi:q}.tmp {input.fasta:q}"
+        " && mv {params.gzi:q}.tmp {params.gzi:q};"
+        " else samtools faidx --fai-idx {params.fai:q}.tmp {input.fasta:q}; fi"
+        " && mv {params.fai:q}.tmp {params.fai:q}) 2> {log:q}"
 
 
 rule index_reference_bwa:
@@ -41,8 +49,11 @@ rule index_reference_bwa:
         runtime=lambda wc, attempt: 120 * attempt,
     shell:
         # The 'is' algorithm is ~5x faster than 'bwtsw' but only works below 2 Gbp (both strands).
-        '(algo=$(awk \'{{n += $2}} END {{print (2 * n < 2000000000) ? "is" : "bwtsw"}}\' {input.fai[0]})'
-        " && bwa index -a $algo {input.fasta}) 2> {log}"
+        # The index is built under a temporary prefix and its five files renamed at the end.
+        '(algo=$(awk \'{{n += $2}} END {{print (2 * n < 2000000000) ? "is" : "bwtsw"}}\' {input.fai[0]:q})'
+        " && bwa index -a $algo -p {input.fasta:q}.tmpidx {input.fasta:q}"
+        " && for ext in amb ann bwt pac sa; do mv {input.fasta:q}.tmpidx.$ext {input.fasta:q}.$ext;"
+        " done) 2> {log:q}"
 
 
 rule index_reference_minimap2:
@@ -59,4 +70,5 @@ rule index_reference_minimap2:
     resources:
         mem_mb=lambda wc, attempt: 16000 * attempt,
     shell:
-        "minimap2 -x sr -d {output} {input.fasta} 2> {log}"
+        "(minimap2 -x sr -d {output:q}.tmp {input.fasta:q} && mv {output:q}.tmp {output:q})"
+        " 2> {log:q}"

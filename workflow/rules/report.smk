@@ -26,7 +26,7 @@ rule write_provenance:
         ),
     shell:
         "hurtig provenance --sample {wildcards.sample}"
-        " --config-json {input.run_config:q} --inputs {params.inputs} --out {output} 2> {log}"
+        " --config-json {input.run_config:q} --inputs {params.inputs} --out {output:q} 2> {log:q}"
 
 
 rule render_report:
@@ -57,13 +57,13 @@ rule render_report:
         sex=lambda wc: SAMPLES[wc.sample].sex,
         build=BUILD,
     shell:
-        "hurtig render-report --tsv {input.tsv} --json {input.json} --fastp {input.fastp}"
-        " --samtools-stats {input.stats} --mosdepth-summary {input.summary}"
-        " --coverage-thresholds {input.thresholds} --coverage-regions {input.regions}"
-        " --provenance {input.provenance} --checks {input.checks}"
+        "hurtig render-report --tsv {input.tsv:q} --json {input.json:q} --fastp {input.fastp:q}"
+        " --samtools-stats {input.stats:q} --mosdepth-summary {input.summary:q}"
+        " --coverage-thresholds {input.thresholds:q} --coverage-regions {input.regions:q}"
+        " --provenance {input.provenance:q} --checks {input.checks:q}"
         " --coverage-threshold {params.threshold}"
         " --sex {params.sex} --genome-build {params.build}"
-        " --out {output} 2> {log}"
+        " --out {output:q} 2> {log:q}"
 
 
 rule print_report_pdf:
@@ -79,7 +79,7 @@ rule print_report_pdf:
     conda:
         "../../envs/hurtig.yaml"
     shell:
-        "hurtig print-pdf --html {input} --out {output} 2> {log}"
+        "hurtig print-pdf --html {input:q} --out {output:q} 2> {log:q}"
 
 
 rule write_report_xlsx:
@@ -107,7 +107,7 @@ rule write_report_xlsx:
         threshold=COVERAGE_THRESHOLD,
     shell:
         "hurtig write-xlsx --sample {wildcards.sample} --panel {wildcards.panel}"
-        " --tsv {input.tsv} --fastp {input.fastp} --samtools-stats {input.stats}"
-        " --mosdepth-summary {input.summary} --coverage-thresholds {input.thresholds}"
-        " --coverage-regions {input.regions} --checks {input.checks}"
-        " --coverage-threshold {params.threshold} --out {output} 2> {log}"
+        " --tsv {input.tsv:q} --fastp {input.fastp:q} --samtools-stats {input.stats:q}"
+        " --mosdepth-summary {input.summary:q} --coverage-thresholds {input.thresholds:q}"
+        " --coverage-regions {input.regions:q} --checks {input.checks:q}"
+        " --coverage-threshold {params.threshold} --out {output:q} 2> {log:q}"
