@@ -53,6 +53,7 @@ localrules:
     render_report,
     print_report_pdf,
     write_report_xlsx,
+    publish_panel_results,
 
 
 rule all:

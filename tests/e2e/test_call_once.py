@@ -24,7 +24,9 @@ PANEL_RULES = {
     "render_report",
     "write_report_xlsx",
     "print_report_pdf",
+    "publish_panel_results",
     "write_provenance",
+    "write_run_config",  # this test writes another config file, which provenance records
     "all",
 }
 

@@ -6,8 +6,10 @@ stops the run before any job. Stage-specific helpers live next to their rules.
 """
 
 import json
+import os
 import re
 import shlex
+import shutil
 import sys
 
 try:

@@ -67,8 +67,8 @@ rule prioritise_variants:
         fasta=str(REFERENCE),
         fai=REF_FAI,
     output:
-        tsv="results/panels/{sample}/{panel}.tsv",
-        json="results/panels/{sample}/{panel}.json",
+        tsv="results/.staging/panels/{sample}/{panel}.tsv",
+        json="results/.staging/panels/{sample}/{panel}.json",
     log:
         "logs/panels/prioritise_variants/{sample}/{panel}.log",
     benchmark:

@@ -31,8 +31,8 @@ rule write_provenance:
 
 rule render_report:
     input:
-        tsv="results/panels/{sample}/{panel}.tsv",
-        json="results/panels/{sample}/{panel}.json",
+        tsv="results/.staging/panels/{sample}/{panel}.tsv",
+        json="results/.staging/panels/{sample}/{panel}.json",
         fastp=lambda wc: expand(
             "results/qc/fastp/{{sample}}/{unit}.json",
             unit=[u.unit for u in units_of(wc.sample)],
@@ -44,7 +44,7 @@ rule render_report:
         provenance="results/provenance/{sample}.json",
         checks=lambda wc: f"results/qc/checks/{SAMPLES[wc.sample].family}.json",
     output:
-        "results/report/{sample}/{panel}.html",
+        "results/.staging/report/{sample}/{panel}.html",
     log:
         "logs/report/render_report/{sample}/{panel}.log",
     benchmark:
@@ -68,9 +68,9 @@ rule render_report:
 
 rule print_report_pdf:
     input:
-        "results/report/{sample}/{panel}.html",
+        "results/.staging/report/{sample}/{panel}.html",
     output:
-        "results/report/{sample}/{panel}.pdf",
+        "results/.staging/report/{sample}/{panel}.pdf",
     log:
         "logs/report/print_report_pdf/{sample}/{panel}.log",
     benchmark:
@@ -84,7 +84,7 @@ rule print_report_pdf:
 
 rule write_report_xlsx:
     input:
-        tsv="results/panels/{sample}/{panel}.tsv",
+        tsv="results/.staging/panels/{sample}/{panel}.tsv",
         fastp=lambda wc: expand(
             "results/qc/fastp/{{sample}}/{unit}.json",
             unit=[u.unit for u in units_of(wc.sample)],
@@ -95,7 +95,7 @@ rule write_report_xlsx:
         regions="results/qc/coverage/{sample}/{panel}.regions.bed.gz",
         checks=lambda wc: f"results/qc/checks/{SAMPLES[wc.sample].family}.json",
     output:
-        "results/report/{sample}/{panel}.xlsx",
+        "results/.staging/report/{sample}/{panel}.xlsx",
     log:
         "logs/report/write_report_xlsx/{sample}/{panel}.log",
     benchmark:
@@ -111,3 +111,27 @@ rule write_report_xlsx:
         " --mosdepth-summary {input.summary:q} --coverage-thresholds {input.thresholds:q}"
         " --coverage-regions {input.regions:q} --checks {input.checks:q}"
         " --coverage-threshold {params.threshold} --out {output:q} 2> {log:q}"
+
+
+rule publish_panel_results:
+    # A sample x panel's deliverables appear together, and only once all five are complete: a
+    # rerun that fails before this point leaves the previous complete set in place.
+    input:
+        tsv="results/.staging/panels/{sample}/{panel}.tsv",
+        json="results/.staging/panels/{sample}/{panel}.json",
+        html="results/.staging/report/{sample}/{panel}.html",
+        pdf="results/.staging/report/{sample}/{panel}.pdf",
+        xlsx="results/.staging/report/{sample}/{panel}.xlsx",
+    output:
+        tsv="results/panels/{sample}/{panel}.tsv",
+        json="results/panels/{sample}/{panel}.json",
+        html="results/report/{sample}/{panel}.html",
+        pdf="results/report/{sample}/{panel}.pdf",
+        xlsx="results/report/{sample}/{panel}.xlsx",
+    log:
+        "logs/report/publish_panel_results/{sample}/{panel}.log",
+    priority: PANEL_PRIORITY
+    run:
+        publish(
+            [(input[k], output[k]) for k in ("tsv", "json", "xlsx", "pdf", "html")]
+        )

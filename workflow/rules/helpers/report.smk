@@ -19,3 +19,20 @@ def provenance_inputs(wildcards):
             if path is not None:
                 files[f"{unit.unit}_{name}"] = path
     return {k: str(v) for k, v in files.items() if v is not None}
+
+
+def publish(pairs):
+    """Link each finished staged file to its deliverable path (a rename, so never half there).
+
+    The staged copies stay, so Snakemake still sees them as up to date; the deliverable and its
+    staged file are the same bytes (a hard link, or a copy where links are impossible).
+    """
+    for staged, final in pairs:
+        tmp = Path(f"{final}.publishing")
+        tmp.unlink(missing_ok=True)
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(staged, tmp)
+        except OSError:
+            shutil.copy2(staged, tmp)
+        os.replace(tmp, final)
