@@ -1,10 +1,15 @@
-"""Suite-wide checks: the real tools the tests drive must be installed (no silent skips)."""
+"""Suite-wide: the real tools the tests drive must be installed; the shared demo and GIAB runs."""
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
+
+from builders import run_pipeline
+
+REPO = Path(__file__).resolve().parents[1]
 
 REQUIRED_TOOLS = ("bwa", "samtools", "bcftools", "tabix", "bgzip", "fastp", "mosdepth", "wgsim")
 
@@ -16,3 +21,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(
             f"tools missing from PATH: {', '.join(missing)} (run bash scripts/install.sh)"
         )
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded demo trio, run once per test session."""
+    workdir = tmp_path_factory.mktemp("demo")
+    run_pipeline(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def giab_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The GIAB NA12878 validation run up to the normalised calls."""
+    workdir = tmp_path_factory.mktemp("giab")
+    run_pipeline(
+        workdir,
+        f"--configfile={REPO / 'config' / 'giab' / 'config.yaml'}",
+        "results/calls/giab.vcf.gz",
+        "results/qc/samtools_stats/NA12878.txt",
+    )
+    return workdir

@@ -41,6 +41,12 @@ COMMANDS: dict[str, Command] = {
     "verify-reads": Command(
         "hurtig.qc.verify_reads", "hold a sample's alignment until its reads passed the checks"
     ),
+    "check-trimmed": Command(
+        "hurtig.qc.check_trimmed", "the trimmed chunks hold every read pair fastp kept"
+    ),
+    "check-markdup": Command(
+        "hurtig.qc.check_markdup", "duplicate marking read every read the sample kept"
+    ),
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hurtig.errors import InputError
+from hurtig.qc.read_counts import check_markdup, trimmed_pairs
 from hurtig.qc.read_pairs import check_reads, verify_sample
 
 
@@ -94,8 +95,15 @@ def test_not_fastq(tmp_path: Path) -> None:
         check_reads(odd, r1)
 
 
-def _fastp_json(path: Path, pairs: int) -> Path:
-    path.write_text(json.dumps({"read1_before_filtering": {"total_reads": pairs}}))
+def _fastp_json(path: Path, pairs: int, kept: int | None = None) -> Path:
+    path.write_text(
+        json.dumps(
+            {
+                "read1_before_filtering": {"total_reads": pairs},
+                "read1_after_filtering": {"total_reads": pairs if kept is None else kept},
+            }
+        )
+    )
     return path
 
 
@@ -105,7 +113,8 @@ def test_verify_sample(tmp_path: Path) -> None:
     check = tmp_path / "u.json"
     check.write_text(json.dumps(check_reads(r1, r2)))
     full, short = _fastp_json(tmp_path / "f.json", 1200), _fastp_json(tmp_path / "s.json", 800)
-    assert verify_sample("S1", [check], [full], 1000)["read_pairs"] == 1200
+    verified = verify_sample("S1", [check], [full], 1000)
+    assert (verified["read_pairs"], verified["kept_read_pairs"]) == (1200, 1200)
     with pytest.raises(InputError, match=rf"^{r1}: fastp read 800 of its 1200 read pairs"):
         verify_sample("S1", [check], [short], 1000)
     with pytest.raises(
@@ -130,3 +139,29 @@ def test_fastp_really_exits_0_on_a_truncated_file(tmp_path: Path) -> None:
     check = tmp_path / "u.json"
     with pytest.raises(InputError, match="truncated or corrupt"):
         check.write_text(json.dumps(check_reads(cut, r2)))
+
+
+def test_trimmed_chunks_must_hold_what_fastp_kept(tmp_path: Path) -> None:
+    chunks = tmp_path / "chunks"
+    chunks.mkdir()
+    fastq(chunks / "0001.R1.fastq.gz", 600, 1, seed=1)
+    fastq(chunks / "0001.R2.fastq.gz", 600, 2, seed=1)
+    fastq(chunks / "0002.R1.fastq.gz", 400, 1, seed=2)
+    fastq(chunks / "0002.R2.fastq.gz", 400, 2, seed=2)
+    assert trimmed_pairs(chunks, _fastp_json(tmp_path / "f.json", 1100, kept=1000)) == 1000
+    with pytest.raises(InputError, match=r"hold 1000 pairs but fastp kept 1050 \(could it write"):
+        trimmed_pairs(chunks, _fastp_json(tmp_path / "g.json", 1100, kept=1050))
+    (chunks / "0002.R2.fastq.gz").write_bytes(b"")  # what fastp leaves on a full disk
+    with pytest.raises(InputError, match=r"0002\.R2\.fastq\.gz: 0 reads but its R1"):
+        trimmed_pairs(chunks, _fastp_json(tmp_path / "h.json", 1100, kept=1000))
+
+
+def test_markdup_must_read_every_kept_read(tmp_path: Path) -> None:
+    reads = tmp_path / "reads.json"
+    reads.write_text(json.dumps({"kept_read_pairs": 100}))
+    stats = tmp_path / "markdup.txt"
+    stats.write_text("COMMAND: samtools markdup\nREAD: 202\nWRITTEN: 202\n")
+    assert check_markdup(stats, reads) == 202
+    stats.write_text("COMMAND: samtools markdup\nREAD: 150\nWRITTEN: 150\n")
+    with pytest.raises(InputError, match="read 150 records but the sample kept 200 reads"):
+        check_markdup(stats, reads)

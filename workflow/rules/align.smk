@@ -82,6 +82,9 @@ checkpoint trim_reads:
         " mv {params.part:q}/R1.fastq.gz {params.part:q}/0001.R1.fastq.gz"
         " && mv {params.part:q}/R2.fastq.gz {params.part:q}/0001.R2.fastq.gz; fi"
         " && ls {params.part:q}/0001.R1.fastq.gz > /dev/null"
+        # fastp exits 0 even when it could not write its output: the chunks must hold every
+        # pair it kept, whole
+        " && hurtig check-trimmed --dir {params.part:q} --fastp {params.part:q}/fastp.json"
         " && mv {params.part:q}/fastp.json {output.json:q}"
         " && mv {params.part:q}/fastp.html {output.html:q}"
         " && mv {params.part:q} {output.chunks:q}) 2> {log:q}"
@@ -175,5 +178,6 @@ rule mark_duplicates:
         " | samtools markdup -@ {threads} -T {params.tmp:q} -f {output.stats:q}.tmp"
         " --reference {input.fasta:q} -O cram --write-index - {params.part:q}"
         " && samtools quickcheck -v {params.part:q}"
+        " && hurtig check-markdup --stats {output.stats:q}.tmp --reads {input.reads:q}"
         " && mv {params.part:q}.crai {output.crai:q} && mv {params.part:q} {output.cram:q}"
         " && mv {output.stats:q}.tmp {output.stats:q}) 2> {log:q}"

@@ -149,7 +149,8 @@ def check_reads(r1: Path, r2: Path) -> dict[str, object]:
     }
 
 
-def _load(path: Path) -> dict[str, object]:
+def load_json(path: Path) -> dict[str, object]:
+    """A JSON object from a file (one error line naming the file otherwise)."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
@@ -159,9 +160,9 @@ def _load(path: Path) -> dict[str, object]:
     return doc
 
 
-def _fastp_pairs(path: Path) -> int:
-    """Read pairs fastp read (``read1_before_filtering.total_reads`` of its JSON report)."""
-    section = _load(path).get("read1_before_filtering")
+def section_count(path: Path, section_name: str) -> int:
+    """``<section>.total_reads`` of a fastp JSON report (e.g. ``read1_before_filtering``)."""
+    section = load_json(path).get(section_name)
     try:
         assert isinstance(section, dict)
         return int(section["total_reads"])
@@ -189,24 +190,30 @@ def verify_sample(
         raise InputError(
             f"sample {sample}: {len(checks)} read checks but {len(fastp)} fastp reports"
         )
-    total = 0
+    total = kept = 0
     for check, report in zip(checks, fastp, strict=True):
-        counted = _load(check)
+        counted = load_json(check)
         r1 = counted["r1"]
         assert isinstance(r1, dict)
-        pairs, read = int(r1["reads"]), _fastp_pairs(report)
+        pairs, read = int(r1["reads"]), section_count(report, "read1_before_filtering")
         if read != pairs:
             raise InputError(
                 f"{r1['path']}: fastp read {read} of its {pairs} read pairs ({report}): it stopped "
                 "early, see its log"
             )
         total += pairs
+        kept += section_count(report, "read1_after_filtering")
     if total < min_read_pairs:
         raise InputError(
             f"sample {sample}: {total} read pairs, fewer than the minimum "
             f"alignment.min_read_pairs = {min_read_pairs}"
         )
-    return {"sample": sample, "read_pairs": total, "units": [str(c) for c in checks]}
+    return {
+        "sample": sample,
+        "read_pairs": total,
+        "kept_read_pairs": kept,
+        "units": [str(c) for c in checks],
+    }
 
 
 def verify_main(argv: Sequence[str] | None = None) -> int:
