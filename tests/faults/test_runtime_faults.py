@@ -1,5 +1,6 @@
-"""Faults met while the pipeline runs: each ends with a non-zero exit and one line naming the file,
-never with exit code 0 on part of the data; a crash or a full disk is resumed to the same result.
+"""Faults met while the pipeline runs: a non-zero exit and one line naming the file.
+
+Never exit code 0 on part of the data; a crash or a full disk is resumed to the same result.
 
 The bad-read cases run a one-sample copy of the demo (the first reads of the demo proband) up to
 its CRAM, so they fail within seconds of starting. The crash, disk-full and failing-rerun cases
