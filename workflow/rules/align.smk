@@ -114,7 +114,9 @@ rule align_reads:
     shell:
         # bwa -K fixes the batch size so results do not depend on the thread count. The sorted
         # BAM is written under a temporary name and renamed once complete.
-        (
+        # (temporary files of a killed earlier attempt are removed first)
+        "rm -f {params.tmp:q}.*.bam && "
+        + (
             "(bwa mem -t {threads} -K 100000000 -Y -R '{params.rg}' {params.index:q}"
             if ALIGNER == "bwa"
             else "(minimap2 -ax sr -t {threads} -Y -R '{params.rg}' {params.index:q}"
@@ -173,7 +175,8 @@ rule mark_duplicates:
     shell:
         # Inputs and output are checked for truncation (samtools quickcheck); the CRAM and its
         # index are written under temporary names and renamed together at the end.
-        "(samtools quickcheck -v {input.bams:q}"
+        "(rm -f {params.tmp:q}.* {params.part:q}*"
+        " && samtools quickcheck -v {input.bams:q}"
         " && samtools merge -@ {threads} -u -o - {input.bams:q}"
         " | samtools markdup -@ {threads} -T {params.tmp:q} -f {output.stats:q}.tmp"
         " --reference {input.fasta:q} -O cram --write-index - {params.part:q}"
