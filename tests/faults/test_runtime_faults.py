@@ -156,7 +156,7 @@ def kill_when(workdir: Path, marker: str, timeout: float = 900) -> int:
 
 
 def test_kill_during_alignment_and_calling_then_resume(demo_run: Path, tmp_path: Path) -> None:
-    """kill -9 of the process group twice; the resumed run's deliverables equal a clean run's."""
+    """Kill -9 of the process group twice; the resumed run's deliverables equal a clean run's."""
     assert kill_when(tmp_path, "logs/align/align_reads/*/*/*.log") == -signal.SIGKILL
     assert kill_when(tmp_path, "logs/call/call_shard/*/*.log") == -signal.SIGKILL
     subprocess.run(snakemake_argv("--unlock"), cwd=tmp_path, capture_output=True, check=True)
