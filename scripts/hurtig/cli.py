@@ -36,6 +36,7 @@ COMMANDS: dict[str, Command] = {
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
     "prioritise": Command("hurtig.prioritise.cli", "filter, assess and rank a panel's variants"),
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
+    "offline-html": Command("hurtig.qc.offline_html", "a QC page that loads nothing from the web"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),
     "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),
