@@ -53,12 +53,13 @@ SHELL_KEYWORDS = frozenset({
 """Reserved words that can stand where a command starts; the word after them is a command."""
 
 ESSENTIAL_PROGRAMS = frozenset({
-    # coreutils, findutils, grep, sed, gzip, tar, bash, dash: Essential: yes on Debian;
+    # coreutils, diffutils, findutils, grep, sed, gzip, tar, bash, dash: Essential: yes on Debian;
     # awk is mawk (Priority: required). test_always_present_programs_are_essential checks it.
-    "awk", "basename", "bash", "cat", "chmod", "cp", "cut", "date", "dirname", "env", "find",
-    "grep", "gzip", "head", "ln", "ls", "mkdir", "mktemp", "mv", "nproc", "paste", "readlink",
-    "realpath", "rm", "sed", "sh", "sha256sum", "sleep", "sort", "tail", "tar", "tee", "touch",
-    "tr", "uniq", "wc", "xargs", "zcat",
+    "awk", "basename", "bash", "cat", "chmod", "cmp", "comm", "cp", "cut", "date", "df", "diff",
+    "dirname", "du", "env", "expr", "find", "grep", "gzip", "head", "ln", "ls", "md5sum", "mkdir",
+    "mktemp", "mv", "nproc", "od", "paste", "readlink", "realpath", "rm", "rmdir", "sed", "seq",
+    "sh", "sha256sum", "sleep", "sort", "split", "stat", "sync", "tail", "tar", "tee", "timeout",
+    "touch", "tr", "truncate", "uniq", "wc", "xargs", "zcat",
 })
 # fmt: on
 """Programs present on every Debian system (Essential or Priority: required packages)."""
