@@ -6,6 +6,7 @@ With no --configfile, config/config.yaml runs the embedded demo trio.
 """
 
 import os
+import sys
 from pathlib import Path
 
 from snakemake.utils import min_version
@@ -14,6 +15,28 @@ min_version("9.0")
 
 # Patient data: nothing we write is readable by other users of a shared machine.
 os.umask(0o077)
+
+
+# Snakemake's own records name the samples (.snakemake/log/*.snakemake.log, metadata). Snakemake
+# creates the folder and this run's log file before it reads this file, with the user's umask
+# (world-readable when they forgot `umask 077`): the folder, its subfolders and the log files
+# lose every group/other permission here; a folder that cannot be made private stops the run.
+_SMK = Path(".snakemake")
+_private = [_SMK, *(p for p in _SMK.iterdir() if p.is_dir())] if _SMK.is_dir() else []
+if (_SMK / "log").is_dir():
+    _private += sorted((_SMK / "log").iterdir())
+for _path in _private:
+    try:
+        _mode = _path.stat().st_mode & 0o7777
+        if _mode & 0o077:
+            os.chmod(_path, _mode & 0o700)
+    except FileNotFoundError:
+        pass  # a lock or log file removed meanwhile
+    except OSError as _err:
+        sys.exit(
+            f"hurtig error: {_path.resolve()}: readable by other users and cannot be made "
+            f"private ({_err.strerror}); run the workflow in a folder of your own"
+        )
 
 REPO = Path(workflow.basedir).resolve()
 

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Idempotent installer for hurtig on Debian/Ubuntu (run as root, or with sudo available).
 # Installs the Debian tools the pipeline calls and a Python venv (.venv) with pinned versions.
-# Usage: bash scripts/install.sh [--with-browser]
+# Usage: bash scripts/install.sh [--with-browser] [--print-packages]
+#   --with-browser    also Chromium (the report PDF, rule print_report_pdf, and the browser tests)
+#   --print-packages  print the Debian packages these options install, one a line, and stop
+#                     (tests/unit/test_install_coverage.py checks them against what the rules call)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WITH_BROWSER=0
+PRINT_PACKAGES=0
 for arg in "$@"; do
   case "$arg" in
     --with-browser) WITH_BROWSER=1 ;;
+    --print-packages) PRINT_PACKAGES=1 ;;
     *) echo "install.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -18,6 +23,10 @@ declare -A APT=(
   [mosdepth]=mosdepth [multiqc]=multiqc [minimap2]=minimap2 [python3-venv]="" [libhts-dev]="" [git]=git
 )
 [[ $WITH_BROWSER == 1 ]] && APT[chromium]=chromium
+if [[ $PRINT_PACKAGES == 1 ]]; then
+  printf '%s\n' "${!APT[@]}" | sort
+  exit 0
+fi
 missing=()
 for pkg in "${!APT[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

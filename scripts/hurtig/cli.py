@@ -48,6 +48,7 @@ COMMANDS: dict[str, Command] = {
         "hurtig.qc.check_markdup", "duplicate marking read every read the sample kept"
     ),
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
+    "offline-html": Command("hurtig.qc.offline_html", "a QC page that loads nothing from the web"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),
     "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),

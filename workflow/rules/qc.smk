@@ -110,8 +110,14 @@ rule run_multiqc:
         "benchmarks/qc/run_multiqc.tsv"
     conda:
         "../../envs/multiqc.yaml"
+    params:
+        tmp="results/qc/.multiqc.tmp",
     shell:
-        # --flat: static plots embedded in the page, readable without the network (Debian's
-        # multiqc links its interactive-plot libraries from the web instead of bundling them).
-        "multiqc --force --flat --no-data-dir --filename multiqc.html --outdir results/qc"
-        " {input} > {log} 2>&1"
+        # --flat: static plots embedded in the page. Debian's multiqc still links its
+        # interactive-plot libraries from CDNs: `hurtig offline-html` removes every network
+        # load (the page names the samples) and writes the final page atomically, mode 0600.
+        "(rm -rf {params.tmp:q}"
+        " && multiqc --force --flat --no-data-dir --filename multiqc.html"
+        " --outdir {params.tmp:q} {input:q}"
+        " && hurtig offline-html --in {params.tmp:q}/multiqc.html --out {output:q}"
+        " && rm -rf {params.tmp:q}) > {log:q} 2>&1"
