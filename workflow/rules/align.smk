@@ -23,7 +23,8 @@ rule convert_bam_to_fastq:
     shell:
         # quickcheck: a truncated BAM/CRAM would otherwise convert to part of its reads
         "(samtools quickcheck -v {input.bam:q}"
-        " || {{ echo 'hurtig error: {input.bam:q}: truncated or not a BAM/CRAM file' >&2; exit 1; }})"
+        " || (echo 'hurtig error: '{input.bam:q}': truncated or not a BAM/CRAM file' >&2;"
+        " exit 1))"
         " 2> {log:q}"
         " && (samtools collate -@ {threads} -u -O {input.bam:q} {params.tmp:q}"
         " | samtools fastq -@ {threads} -F 0x900 -1 {output.r1:q}.tmp.gz -2 {output.r2:q}.tmp.gz"
@@ -86,7 +87,8 @@ checkpoint trim_reads:
         # pair it kept, whole
         " && hurtig check-trimmed --dir {params.part:q} --fastp {params.part:q}/fastp.json"
         " && mv {params.part:q}/fastp.json {output.json:q}"
-        " && mv {params.part:q}/fastp.html {output.html:q}"
+        # fastp's page loads scripts from the web: rewritten to load nothing (hurtig offline-html)
+        " && hurtig offline-html --in {params.part:q}/fastp.html --out {output.html:q}"
         " && mv {params.part:q} {output.chunks:q}) 2> {log:q}"
 
 

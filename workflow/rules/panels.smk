@@ -112,7 +112,10 @@ rule compute_panel_coverage:
         # mosdepth writes under a temporary prefix; the outputs are renamed at the end
         "(mosdepth --no-per-base --by {input.bed:q} --thresholds {params.threshold}"
         " --fasta {input.fasta:q} {params.prefix:q}.partial {input.cram:q}"
-        " && for f in regions.bed.gz regions.bed.gz.csi thresholds.bed.gz thresholds.bed.gz.csi"
-        " mosdepth.global.dist.txt mosdepth.region.dist.txt; do"
-        " mv {params.prefix:q}.partial.$f {params.prefix:q}.$f; done"
+        " && mv {params.prefix:q}.partial.regions.bed.gz {params.prefix:q}.regions.bed.gz"
+        " && mv {params.prefix:q}.partial.regions.bed.gz.csi {params.prefix:q}.regions.bed.gz.csi"
+        " && mv {params.prefix:q}.partial.thresholds.bed.gz {params.prefix:q}.thresholds.bed.gz"
+        " && mv {params.prefix:q}.partial.thresholds.bed.gz.csi {params.prefix:q}.thresholds.bed.gz.csi"
+        " && mv {params.prefix:q}.partial.mosdepth.global.dist.txt {params.prefix:q}.mosdepth.global.dist.txt"
+        " && mv {params.prefix:q}.partial.mosdepth.region.dist.txt {params.prefix:q}.mosdepth.region.dist.txt"
         " && mv {params.prefix:q}.partial.mosdepth.summary.txt {output.summary:q}) 2> {log:q}"

@@ -52,8 +52,12 @@ rule index_reference_bwa:
         # The index is built under a temporary prefix and its five files renamed at the end.
         '(algo=$(awk \'{{n += $2}} END {{print (2 * n < 2000000000) ? "is" : "bwtsw"}}\' {input.fai[0]:q})'
         " && bwa index -a $algo -p {input.fasta:q}.tmpidx {input.fasta:q}"
-        " && for ext in amb ann bwt pac sa; do mv {input.fasta:q}.tmpidx.$ext {input.fasta:q}.$ext;"
-        " done) 2> {log:q}"
+        " && mv {input.fasta:q}.tmpidx.amb {input.fasta:q}.amb"
+        " && mv {input.fasta:q}.tmpidx.ann {input.fasta:q}.ann"
+        " && mv {input.fasta:q}.tmpidx.bwt {input.fasta:q}.bwt"
+        " && mv {input.fasta:q}.tmpidx.pac {input.fasta:q}.pac"
+        " && mv {input.fasta:q}.tmpidx.sa {input.fasta:q}.sa"
+        ") 2> {log:q}"
 
 
 rule index_reference_minimap2:
