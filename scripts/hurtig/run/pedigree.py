@@ -119,7 +119,15 @@ def load_samples(path: Path) -> dict[str, Person]:
             affected=row["affected"] == "true",
             panels=tuple(p for p in row["panels"].split(",") if p),
         )
+    families: dict[str, str] = {}
     for number, person in enumerate(samples.values(), start=2):
+        family = families.setdefault(person.family.lower(), person.family)
+        if family != person.family:
+            raise InputError(
+                f"{path}: row {number}: family '{person.family}' differs from family "
+                f"'{family}' only in case (their files would collide on a case-insensitive "
+                "file system)"
+            )
         _check_parents(path, number, person, samples)
     for number, person in enumerate(samples.values(), start=2):
         _check_ancestry(f"{path}: row {number}", person, samples)
