@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -19,6 +20,9 @@ DEMO = REPO / "resources/demo/panels"
 DATA = Path(__file__).resolve().parents[1] / "data" / "panels"
 GFF = REPO / "resources/demo/annotation/genes.gff3.gz"
 SCOUT = "##panel_id={id}\n##version={v}\n#hgnc_id\thgnc_symbol\n620\tAPP\n"
+
+# A non-empty gzipped FASTQ: load_run refuses empty or uncompressed read files.
+FASTQ_GZ = gzip.compress(b"@r\nACGT\n+\nIIII\n")
 
 
 @pytest.fixture
@@ -128,7 +132,7 @@ def _run_with_panels(tmp_path: Path, *panels: str) -> Path:
     for i, spec in enumerate(panels):
         rows.append(f"s{i}\tf{i}\t\t\tfemale\ttrue\t{spec}")
         for read in (1, 2):
-            (tmp_path / f"s{i}_{read}.fq.gz").write_bytes(b"")
+            (tmp_path / f"s{i}_{read}.fq.gz").write_bytes(FASTQ_GZ)
         units.append(f"s{i}\tL1\ts{i}_1.fq.gz\ts{i}_2.fq.gz\tILLUMINA\tlib")
     (tmp_path / "samples.tsv").write_text(
         "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n" + "\n".join(rows) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ TRIO = (
     .add("mum", "fam", father="0", mother="0", sex="female")
 )
 SINGLE = SampleSheet().add("a", "f", sex="male", affected=True)
+
+# A non-empty gzipped FASTQ: load_run refuses empty or uncompressed read files.
+FASTQ_GZ = gzip.compress(b"@r\nACGT\n+\nIIII\n")
 
 
 def write(path: Path, text: str) -> Path:
@@ -88,7 +92,7 @@ def test_units_resolve_relative_to_sheet_and_check_files(tmp_path: Path) -> None
     samples = load_samples(SINGLE.to_path(tmp_path / "s.tsv"))
     (tmp_path / "reads").mkdir()
     for name in ("a_1.fq.gz", "a_2.fq.gz"):
-        (tmp_path / "reads" / name).write_bytes(b"")
+        (tmp_path / "reads" / name).write_bytes(FASTQ_GZ)
     unit_sheet = UnitSheet().add("a", "L1", "reads/a_1.fq.gz", "reads/a_2.fq.gz")
     units = sheets.load_units(unit_sheet.to_path(tmp_path / "u.tsv"), samples)
     assert units[0].fq1 == (tmp_path / "reads" / "a_1.fq.gz").resolve()

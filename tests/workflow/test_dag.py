@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import yaml
@@ -9,6 +10,9 @@ import yaml
 from builders import SampleSheet, UnitSheet, dry_run
 
 REPO = Path(__file__).resolve().parents[2]
+
+# A non-empty gzipped FASTQ: load_run refuses empty or uncompressed read files.
+FASTQ_GZ = gzip.compress(b"@r\nACGT\n+\nIIII\n")
 
 
 def write_run(tmp_path: Path, samples: SampleSheet) -> Path:
@@ -28,7 +32,7 @@ def write_run(tmp_path: Path, samples: SampleSheet) -> Path:
     for name in samples.samples():
         for lane in ("L1", "L2"):
             for read in (1, 2):
-                (tmp_path / f"{name}_{lane}_{read}.fq.gz").write_bytes(b"")
+                (tmp_path / f"{name}_{lane}_{read}.fq.gz").write_bytes(FASTQ_GZ)
             units.add(name, lane, f"{name}_{lane}_1.fq.gz", f"{name}_{lane}_2.fq.gz")
     units.to_path(tmp_path / "units.tsv")
     return tmp_path / "config.yaml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import subprocess
 import sys
@@ -12,6 +13,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "demo"
 HEADER = "sample\tfamily\tfather\tmother\tsex\taffected\tpanels\n"
+
+# A non-empty gzipped FASTQ: load_run refuses empty or uncompressed read files.
+FASTQ_GZ = gzip.compress(b"@r\nACGT\n+\nIIII\n")
 
 
 def write_two_families(tmp_path: Path) -> Path:
@@ -32,7 +36,7 @@ def write_two_families(tmp_path: Path) -> Path:
     units = "sample\tunit\tfq1\tfq2\tplatform\tlibrary\n"
     for name in ("a", "b"):
         for read in (1, 2):
-            (tmp_path / f"{name}_{read}.fq.gz").write_bytes(b"")
+            (tmp_path / f"{name}_{read}.fq.gz").write_bytes(FASTQ_GZ)
         units += f"{name}\tL1\t{name}_1.fq.gz\t{name}_2.fq.gz\tILLUMINA\tlib\n"
     (tmp_path / "units.tsv").write_text(units)
     return tmp_path / "config.yaml"

@@ -38,6 +38,8 @@ _PATH = (
 )
 shell.prefix(f"set -euo pipefail; umask 077; {_PATH}")
 
+# Files are read (FASTQ heads, indexes, contig names) in the main process only: a job that
+# Snakemake starts on its own (cluster, subprocess) re-parses this file after that check passed.
 try:
     RUN = load_run(
         config,
@@ -46,6 +48,8 @@ try:
             if workflow.configfiles
             else REPO / "config" / "config.yaml"
         ),
+        check_contents=workflow.is_main_process,
+        cache_dir=Path(".snakemake") / "hurtig" / "contigs",
     )
 except InputError as err:
     sys.exit(f"hurtig error: {err}")

@@ -4,6 +4,10 @@ An annotation source may name contigs differently from the input (``chr21`` vs `
 source looks an input contig up by its own name first, then through the contig map
 (:meth:`hurtig.annotation.source.Source.resolve`); when neither finds any input contig and the
 two naming styles differ, the run stops with a message naming the ``--contig-map`` to pass.
+
+A pair of the map names one contig twice, so it works in either direction (:func:`both_ways`):
+``--contig-map chr21=21`` (input to source) and the workflow's ``annotation.contig_map:
+{"21": "chr21"}`` (source to reference, passed on as ``21=chr21``) mean the same.
 """
 
 from __future__ import annotations
@@ -46,6 +50,16 @@ def parse_contig_map(items: Iterable[str] | None) -> dict[str, str]:
                 raise InputError(f"{item}: line {lineno}: expected two columns")
             mapping[parts[0]] = parts[1]
     return mapping
+
+
+def both_ways(mapping: dict[str, str]) -> dict[str, str]:
+    """A contig map with every pair also read backwards (a pair names one contig twice).
+
+    A name given as a key keeps its own pair: ``{"chr21": "21"}`` and ``{"21": "chr21"}`` both
+    become ``{"chr21": "21", "21": "chr21"}``.
+    """
+    reverse = {source: name for name, source in mapping.items()}
+    return {**reverse, **mapping}
 
 
 def is_chr_style(names: Iterable[str]) -> bool | None:

@@ -12,6 +12,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from hurtig.annotation.contigs import both_ways
 from hurtig.annotation.source import Source, SourceSpec
 from hurtig.annotation.sources.clinvar import ClinvarSource
 from hurtig.annotation.sources.gnomad import GnomadSource
@@ -62,8 +63,11 @@ def source_class(kind: str) -> type[Source]:
 
 
 def open_source(spec: SourceSpec, contig_map: dict[str, str], seek_records: int) -> Source:
-    """Open the source a spec names (the file itself; its cache is opened by the caller)."""
-    return source_class(spec.kind).from_spec(spec, contig_map, seek_records)
+    """Open the source a spec names (the file itself; its cache is opened by the caller).
+
+    The contig map is read both ways (:func:`~hurtig.annotation.contigs.both_ways`).
+    """
+    return source_class(spec.kind).from_spec(spec, both_ways(contig_map), seek_records)
 
 
 def source_name(spec: SourceSpec) -> str:

@@ -3,11 +3,19 @@
 The workflow (``workflow/rules/common.smk``) and ``hurtig check config.yaml`` both call
 :func:`load_run`, so a run that passes the check is a run the workflow accepts. It validates the
 config against its schema (every key, ``filters`` and ``ranking`` included), the sample sheet
-(the pedigree, :mod:`hurtig.run.pedigree`), the units sheet, that every configured file exists,
-and that every requested panel is in the panel registry.
+(the pedigree, :mod:`hurtig.run.pedigree`), the units sheet, that every path is safe to pass on
+(:func:`hurtig.run.sheets.check_path_text`), that every configured file exists and can be read,
+the managed-variant list, that the reference, the annotation sources and the gene model name
+their contigs alike (:mod:`hurtig.run.contig_names`), and that every requested panel is in the
+panel registry.
 
-This is the one module of ``run/`` above ``panels/``: checking a run includes looking its panels
-up in the registry (:func:`hurtig.panels.registry.locate_panel`).
+Reading files (FASTQ heads, indexes, headers) is skipped with ``check_contents=False``: the
+workflow passes it in the processes Snakemake starts for single jobs (cluster jobs re-parse the
+workflow), which the main process has already checked.
+
+This is the one module of ``run/`` above ``panels/`` and ``prioritise/``: checking a run includes
+looking its panels up in the registry (:func:`hurtig.panels.registry.locate_panel`) and reading
+the managed-variant list (:func:`hurtig.prioritise.managed.load_managed`).
 """
 
 from __future__ import annotations
@@ -21,10 +29,19 @@ import yaml
 
 from hurtig.errors import InputError
 from hurtig.panels.registry import locate_panel, parse_spec
+from hurtig.prioritise.managed import load_managed
+from hurtig.run.contig_names import ContigCache, check_gene_model, check_source, reference_contigs
 from hurtig.run.genome_build import GenomeBuild, genome_build
 from hurtig.run.layout import DEMO_READS
 from hurtig.run.pedigree import Person, load_samples
-from hurtig.run.sheets import Unit, load_units, resolve, validate_config
+from hurtig.run.sheets import (
+    Unit,
+    check_path_text,
+    check_readable,
+    load_units,
+    resolve,
+    validate_config,
+)
 
 FILE_KEYS: tuple[tuple[str, ...], ...] = (
     ("reference", "fasta"),
@@ -33,7 +50,17 @@ FILE_KEYS: tuple[tuple[str, ...], ...] = (
     ("annotation", "clinvar"),
     ("managed_variants",),
 )
-"""Config keys naming input files that must exist when set."""
+"""Config keys naming input files that must exist and be readable when set."""
+
+PATH_KEYS: tuple[tuple[str, ...], ...] = (
+    ("samples",),
+    ("units",),
+    *FILE_KEYS,
+    ("annotation", "cache_dir"),
+    ("annotation", "inhouse"),
+    ("panels",),
+)
+"""Config keys naming paths (checked for unsafe characters); ``annotation.scores`` files too."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +108,21 @@ class Run:
         return [dict(s, file=str(resolve(self.base, s["file"]))) for s in entries]
 
 
-def load_run(config: Mapping[str, Any], config_file: Path) -> Run:
+def load_run(
+    config: Mapping[str, Any],
+    config_file: Path,
+    *,
+    check_contents: bool = True,
+    cache_dir: Path | None = None,
+) -> Run:
     """Validate a config (already loaded) and everything it names; the run model.
+
+    Args:
+        config: the loaded config.
+        config_file: the config file (relative paths resolve against its folder).
+        check_contents: also read the files (FASTQ/BAM heads, indexes, contig names, the
+            managed list); existence and paths are always checked.
+        cache_dir: where contig names found by a scan are remembered (None: nowhere).
 
     Raises:
         InputError: one line naming the file (and row/column or key) and the problem.
@@ -90,8 +130,14 @@ def load_run(config: Mapping[str, Any], config_file: Path) -> Run:
     config_file = config_file.resolve()
     validate_config(dict(config), config_file)
     base = config_file.parent
+    _check_paths(config, config_file)
     samples = load_samples(_required(base, config["samples"]))
-    units = load_units(_required(base, config["units"]), samples, produced_dir=DEMO_READS)
+    units = load_units(
+        _required(base, config["units"]),
+        samples,
+        produced_dir=DEMO_READS,
+        check_contents=check_contents,
+    )
     run = Run(
         config_file=config_file,
         config=config,
@@ -99,23 +145,25 @@ def load_run(config: Mapping[str, Any], config_file: Path) -> Run:
         units=tuple(units),
         build=genome_build(config["reference"].get("build")),
     )
-    _check_files(run)
+    _check_files(run, check_contents)
+    if check_contents:
+        _check_contigs(run, ContigCache(cache_dir))
     _check_panels(run)
     return run
 
 
-def load_run_file(config_file: Path) -> Run:
-    """Read a config file (YAML) and validate the run it describes."""
+def load_run_file(config_file: Path, cache_dir: Path | None = None) -> Run:
+    """Read a config file (YAML) and validate the run it describes (:func:`load_run`)."""
     if not config_file.is_file():
         raise InputError(f"{config_file}: file not found")
     try:
-        with config_file.open() as handle:
+        with config_file.open(encoding="utf-8") as handle:
             config = yaml.safe_load(handle) or {}
-    except yaml.YAMLError as err:
-        raise InputError(f"{config_file}: not valid YAML ({err})") from err
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise InputError(f"{config_file}: not valid YAML ({' '.join(str(err).split())})") from err
     if not isinstance(config, dict):
         raise InputError(f"{config_file}: expected a mapping of config keys")
-    return load_run(config, config_file)
+    return load_run(config, config_file, cache_dir=cache_dir)
 
 
 def _required(base: Path, value: str) -> Path:
@@ -126,17 +174,63 @@ def _required(base: Path, value: str) -> Path:
     return path
 
 
-def _check_files(run: Run) -> None:
-    """Every file the config names exists."""
-    for keys in FILE_KEYS:
-        path = run.path(*keys)
-        if path is not None and not path.is_file():
-            raise InputError(f"{run.config_file}: {'.'.join(keys)} not found: {path}")
-    for entry in run.score_sources():
-        if not Path(entry["file"]).is_file():
-            raise InputError(
-                f"{run.config_file}: annotation.scores file not found: {entry['file']}"
-            )
+def _check_paths(config: Mapping[str, Any], config_file: Path) -> None:
+    """Every path of the config is free of characters that cannot be passed on safely."""
+    base = config_file.parent
+    for keys in PATH_KEYS:
+        node: Any = config
+        for key in keys:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        path = resolve(base, node) if isinstance(node, str) else None
+        if path is not None:
+            check_path_text(f"{config_file}: {'.'.join(keys)}", path)
+    scores = (config.get("annotation") or {}).get("scores") or []
+    for number, entry in enumerate(scores):
+        path = resolve(base, entry["file"])
+        if path is not None:
+            check_path_text(f"{config_file}: annotation.scores.{number}.file", path)
+
+
+def _check_files(run: Run, contents: bool) -> None:
+    """Every file the config names exists (and, with ``contents``, can be read and is valid)."""
+    files = [(".".join(keys), run.path(*keys)) for keys in FILE_KEYS]
+    files += [
+        (f"annotation.scores.{number}.file", Path(entry["file"]))
+        for number, entry in enumerate(run.score_sources())
+    ]
+    for key, path in files:
+        if path is None:
+            continue
+        where = f"{run.config_file}: {key}"
+        if not path.is_file():
+            problem = "not a regular file" if path.exists() else "not found"
+            raise InputError(f"{where} {problem}: {path}")
+        if contents:
+            check_readable(where, path, None)
+    managed = run.path("managed_variants")
+    if contents and managed is not None:
+        load_managed(managed)
+
+
+def _check_contigs(run: Run, cache: ContigCache) -> None:
+    """Reference, annotation sources and gene model name their contigs alike (or mapped)."""
+    fasta = run.path("reference", "fasta")
+    assert fasta is not None  # required by the schema, checked by _check_files
+    reference = set(reference_contigs(fasta, cache))
+    if not reference:
+        raise InputError(f"{run.config_file}: reference.fasta has no sequences: {fasta}")
+    contig_map = run.config.get("annotation", {}).get("contig_map") or {}
+    sources = [(f"annotation.{key}", run.path("annotation", key)) for key in ("gnomad", "clinvar")]
+    sources += [
+        (f"annotation.scores.{number}.file ({entry['name']})", Path(entry["file"]))
+        for number, entry in enumerate(run.score_sources())
+    ]
+    for key, path in sources:
+        if path is not None:
+            check_source(f"{run.config_file}: {key}", path, reference, contig_map)
+    gff3 = run.path("reference", "gff3")
+    if gff3 is not None:
+        check_gene_model(f"{run.config_file}: reference.gff3", gff3, reference, cache)
 
 
 def _check_panels(run: Run) -> None:

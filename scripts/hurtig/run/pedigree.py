@@ -94,8 +94,9 @@ def load_samples(path: Path) -> dict[str, Person]:
     """Read and validate samples.tsv: the one sample and pedigree model of a run.
 
     Checks: known columns, the schema per row (``config/schemas/samples.schema.yaml``), unique
-    sample ids, parents present in the sheet and in the same family, father male / mother female
-    when sex is declared, nobody their own parent.
+    sample ids (also ignoring case: file names would collide on a case-insensitive file system),
+    no sample id that means "no parent" (``0``), parents present in the sheet and in the same
+    family, father male / mother female when sex is declared, nobody their own ancestor.
 
     Returns:
         Persons by sample id, in sheet order.
@@ -108,8 +109,7 @@ def load_samples(path: Path) -> dict[str, Person]:
         raise InputError(f"{path}: no samples")
     samples: dict[str, Person] = {}
     for number, row in enumerate(rows, start=2):
-        if row["sample"] in samples:
-            raise InputError(f"{path}: row {number}: sample '{row['sample']}' appears twice")
+        _check_sample_id(f"{path}: row {number}", row["sample"], samples)
         samples[row["sample"]] = Person(
             sample=row["sample"],
             family=row["family"],
@@ -119,9 +119,55 @@ def load_samples(path: Path) -> dict[str, Person]:
             affected=row["affected"] == "true",
             panels=tuple(p for p in row["panels"].split(",") if p),
         )
+    families: dict[str, str] = {}
     for number, person in enumerate(samples.values(), start=2):
+        family = families.setdefault(person.family.lower(), person.family)
+        if family != person.family:
+            raise InputError(
+                f"{path}: row {number}: family '{person.family}' differs from family "
+                f"'{family}' only in case (their files would collide on a case-insensitive "
+                "file system)"
+            )
         _check_parents(path, number, person, samples)
+    for number, person in enumerate(samples.values(), start=2):
+        _check_ancestry(f"{path}: row {number}", person, samples)
     return samples
+
+
+def _check_sample_id(where: str, sample: str, samples: dict[str, Person]) -> None:
+    """A new sample id is not a "no parent" marker and differs from the others (case too)."""
+    if sample in MISSING_PARENT | PED_MISSING:
+        raise InputError(
+            f"{where}: column 'sample': '{sample}' cannot be a sample id "
+            f"('{sample}' in the father/mother columns means no parent)"
+        )
+    if sample in samples:
+        raise InputError(f"{where}: sample '{sample}' appears twice")
+    twin = next((s for s in samples if s.lower() == sample.lower()), None)
+    if twin is not None:
+        raise InputError(
+            f"{where}: sample '{sample}' differs from sample '{twin}' only in case "
+            "(their files would collide on a case-insensitive file system)"
+        )
+
+
+def _check_ancestry(where: str, person: Person, samples: dict[str, Person]) -> None:
+    """Nobody is their own ancestor (a cycle through the father/mother columns)."""
+    paths: list[list[str]] = [[person.sample]]
+    while paths:
+        line = paths.pop()
+        current = samples[line[-1]]
+        for parent in (current.father, current.mother):
+            if parent is None:
+                continue
+            if parent == person.sample:
+                cycle = " -> ".join([*line, parent])
+                raise InputError(
+                    f"{where}: sample '{person.sample}' is its own ancestor ({cycle}; "
+                    "each name is a parent of the one before)"
+                )
+            if parent not in line:
+                paths.append([*line, parent])
 
 
 def _check_parents(path: Path, number: int, person: Person, samples: dict[str, Person]) -> None:

@@ -46,12 +46,12 @@ def read_tsv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """Header and rows of a TSV sheet (``##`` comment lines and blank lines skipped).
 
     Raises:
-        InputError: missing or empty file, duplicate column names, a row longer than the header.
+        InputError: missing, unreadable, not UTF-8 or empty file, duplicate column names, a row
+            longer than the header.
     """
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    with path.open(newline="") as handle:
-        lines = [line for line in handle if line.strip() and not line.startswith("##")]
+    lines = [line for line in _text_lines(path) if line.strip() and not line.startswith("##")]
     if not lines:
         raise InputError(f"{path}: file is empty (a header row is required)")
     reader = csv.reader(lines, delimiter="\t")
@@ -67,6 +67,28 @@ def read_tsv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         padded = [f.strip() for f in fields] + [""] * (len(header) - len(fields))
         rows.append(dict(zip(header, padded, strict=True)))
     return header, rows
+
+
+def _text_lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 text file, line ends kept.
+
+    Raises:
+        InputError: unreadable, or a line that is not UTF-8 (named by its number).
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err
+    lines = data.splitlines(keepends=True)
+    for number, raw in enumerate(lines, start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"{path}: line {number}: not UTF-8 text (byte {err.start + 1} of the line); "
+                "save the sheet as UTF-8"
+            ) from err
+    return [raw.decode("utf-8") for raw in lines]
 
 
 def read_sheet(path: Path, schema_name: str) -> list[dict[str, str]]:
