@@ -179,9 +179,10 @@ def test_disk_full_then_resume(demo_run: Path, tmp_path: Path) -> None:
     try:
         full = run_workflow(workdir)
         assert full.returncode != 0
-        assert "No space left on device" in full.output or any(
-            "No space left" in p.read_text(errors="replace")
-            for p in (workdir / "logs").rglob("*.log")
+        logs = [p.read_text(errors="replace") for p in (workdir / "logs").rglob("*.log")]
+        # the tool says so, or (fastp exits 0 on a full disk) the check after it names the file
+        assert any(
+            "No space left" in text or "hurtig error:" in text for text in [full.output, *logs]
         )
         for cram in (workdir / "results" / "alignment").glob("*.cram"):
             subprocess.run(["samtools", "quickcheck", str(cram)], check=True)
