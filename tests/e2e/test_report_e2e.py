@@ -336,9 +336,11 @@ def test_pedigree_error_marks_report_not_for_clinical_use(
     demo_run: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     workdir = tmp_path_factory.mktemp("swapped")
-    # The pedigree reaches the checks as a parameter; copied results carry no Snakemake metadata,
-    # so the changed pedigree is forced here (a normal run reruns the checks by itself).
-    html = _swapped_run(demo_run, workdir, {}, "--forcerun", "check_family").read_text()
+    # The family's pedigree file is rewritten when its parameter changes; copied results carry no
+    # Snakemake metadata, so the rewrite is forced here (a normal run does it by itself).
+    html = _swapped_run(
+        demo_run, workdir, {}, "--forcerun", "write_family_pedigree", "check_family"
+    ).read_text()
     assert "NOT FOR CLINICAL USE" in html and 'data-usable="false"' in html
     assert "relatedness:" in html and "Mendelian-inconsistent" in html
     checks = json.loads((workdir / "results" / "qc" / "checks" / "demo.json").read_text())
@@ -348,7 +350,9 @@ def test_pedigree_error_marks_report_not_for_clinical_use(
     reason = "pedigree confirmed by the referring clinic"
     # (A params change reruns the checks in a normal run; mtime-only triggers need forcing.)
     override = {"override_checks": ["relatedness"], "override_reason": reason}
-    html = _swapped_run(demo_run, workdir, override, "--forcerun", "check_family").read_text()
+    html = _swapped_run(
+        demo_run, workdir, override, "--forcerun", "write_family_pedigree", "check_family"
+    ).read_text()
     assert "NOT FOR CLINICAL USE" not in html and 'data-usable="true"' in html
     assert "Checks overridden by the run configuration" in html and reason in html
 
