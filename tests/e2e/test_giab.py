@@ -3,8 +3,10 @@
 Thresholds sit just below what the pipeline measured when this test was written (see
 docs/VALIDATION.md), so an accuracy regression fails the suite: inside the confident bed every
 truth variant must be found with the right genotype; over the whole 100 kb window (where the truth
-is incomplete and most false positives sit in tandem repeats) SNV F1 must stay >= 0.93 and the
-genotype-aware indel F1 >= 0.70.
+is incomplete and most false positives sit in tandem repeats) SNV F1 must stay >= 0.953 and recall
+>= 0.99, the genotype-aware indel F1 >= 0.73 and recall >= 0.88 (measured 0.956 / 0.995 and
+0.744 / 0.889, equal to plain bwa mem | bcftools call; with fastp's read-quality filter on, the
+run scores 0.951 / 0.989 and 0.721 / 0.861 and fails).
 """
 
 from __future__ import annotations
@@ -71,9 +73,10 @@ def test_confident_bed_is_perfect(metrics: dict) -> None:
 
 
 def test_whole_window_accuracy(metrics: dict) -> None:
-    assert metrics["window"]["SNV"]["f1"] >= 0.93, metrics["window"]["SNV"]
-    assert metrics["window"]["SNV"]["recall"] >= 0.98, metrics["window"]["SNV"]
-    assert metrics["window"]["INDEL"]["f1"] >= 0.70, metrics["window"]["INDEL"]
+    assert metrics["window"]["SNV"]["f1"] >= 0.953, metrics["window"]["SNV"]
+    assert metrics["window"]["SNV"]["recall"] >= 0.99, metrics["window"]["SNV"]
+    assert metrics["window"]["INDEL"]["f1"] >= 0.73, metrics["window"]["INDEL"]
+    assert metrics["window"]["INDEL"]["recall"] >= 0.88, metrics["window"]["INDEL"]
 
 
 def test_minimap2_aligner_is_also_perfect_in_the_bed(tmp_path: Path) -> None:

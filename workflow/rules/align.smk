@@ -71,13 +71,22 @@ checkpoint trim_reads:
             else ""
         ),
         part="results/trimmed/{sample}/{unit}.partial",
+        # fastp's read-quality filter drops whole pairs, mostly homopolymer reads that carry
+        # indel evidence (GIAB window indel F1 0.721 with it, 0.744 without: docs/VALIDATION.md);
+        # off unless alignment.fastp_quality_filter. The length filter (15 bp) stays: a pair
+        # trimmed that short cannot be placed by the aligner anyway.
+        quality=(
+            ""
+            if ALIGNMENT.get("fastp_quality_filter", False)
+            else "--disable_quality_filtering"
+        ),
     shell:
         # Everything is written under temporary names and renamed at the end: a killed job
         # leaves no chunk folder or report that looks finished.
         "(rm -rf {params.part:q} && mkdir -p {params.part:q}"
         " && fastp --in1 {input.r1:q} --in2 {input.r2:q}"
         " --out1 {params.part:q}/R1.fastq.gz --out2 {params.part:q}/R2.fastq.gz {params.split}"
-        " --detect_adapter_for_pe --thread {threads} --compression 1"
+        " {params.quality} --detect_adapter_for_pe --thread {threads} --compression 1"
         " --json {params.part:q}/fastp.json --html {params.part:q}/fastp.html"
         " && if [ -e {params.part:q}/R1.fastq.gz ]; then"
         " mv {params.part:q}/R1.fastq.gz {params.part:q}/0001.R1.fastq.gz"
