@@ -138,7 +138,7 @@ def test_trio_labels(tmp_path: Path) -> None:
     assert top["hgvs_p"] == "p.(Val717Ile)"
     assert top["inheritance"] == "de_novo"
     assert top["explanation"] == (
-        "ClinVar pathogenic (0 stars, review status not given); missense_variant in APP "
+        "ClinVar pathogenic (0 stars); missense_variant in APP "
         "(p.(Val717Ile)); absent from gnomAD; de novo (parents 0/0, GQ ≥ 20, DP ≥ 10); "
         "fits AD panel inheritance"
     )

@@ -37,6 +37,9 @@ DN = InheritanceCall((Pattern.DE_NOVO,), ("de novo (parents 0/0, GQ ≥ 20)",), 
         ("risk_factor", ClinvarClass.OTHER),
         ("not_provided,Pathogenic", ClinvarClass.PATHOGENIC),
         ("Pathogenic|risk_factor", ClinvarClass.PATHOGENIC),
+        ("Likely_pathogenic,Pathogenic", ClinvarClass.PATHOGENIC),
+        ("Uncertain_significance,not_provided,Pathogenic", ClinvarClass.CONFLICTING),
+        ("Likely_benign,Uncertain_significance", ClinvarClass.CONFLICTING),
         ("Likely_benign,Pathogenic", ClinvarClass.CONFLICTING),
         ("not_provided", ClinvarClass.OTHER),
         ("", None),
@@ -63,14 +66,63 @@ def test_explanation_and_score() -> None:
     )
     items = evidence_for(facts, DEFAULT_RANKING)
     assert explanation(items) == (
-        "ClinVar pathogenic (0 stars, review status not given); missense_variant in APP "
+        "ClinVar pathogenic (0 stars); missense_variant in APP "
         "(p.(Val717Ile)); absent from gnomAD; de novo (parents 0/0, GQ ≥ 20); "
         "fits AD panel inheritance"
     )
-    assert score(items) == 10 + 4 + 3 + 4 + 2
+    assert score(items) == 10 * 0.3 + 4 + 3 + 4 + 2
     assert [e.category for e in items] == [
         "clinvar", "consequence", "frequency", "inheritance", "inheritance",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sig", "stars", "revstat", "points", "text"),
+    [
+        ("Pathogenic", 0, "no_assertion_criteria_provided", 3,
+         "ClinVar pathogenic (0 stars, no assertion criteria provided)"),
+        ("Pathogenic", None, "", 3,
+         "ClinVar pathogenic (review status not given: weighed as 0 stars)"),
+        ("Pathogenic", 1, "criteria_provided,_single_submitter", 6,
+         "ClinVar pathogenic (1 star, criteria provided, single submitter)"),
+        ("Pathogenic", 2, "", 10, "ClinVar pathogenic (2 stars)"),
+        ("Pathogenic", 3, "reviewed_by_expert_panel", 10,
+         "ClinVar pathogenic (3 stars, reviewed by expert panel)"),
+        ("Likely_pathogenic", 1, "", 4.8, "ClinVar likely pathogenic (1 star)"),
+        ("Likely_pathogenic", 4, "practice_guideline", 8,
+         "ClinVar likely pathogenic (4 stars, practice guideline)"),
+        ("Benign", 0, "", -2.4, "ClinVar benign/likely benign (0 stars)"),
+        ("Benign", 2, "", -8, "ClinVar benign/likely benign (2 stars)"),
+        ("Uncertain_significance", 1, "", 0.6, "ClinVar uncertain significance (1 star)"),
+        # conflicting records are 1 star by ClinVar's rules: the weight is not scaled
+        ("Conflicting_classifications_of_pathogenicity", 1,
+         "criteria_provided,_conflicting_classifications", 2,
+         "ClinVar conflicting classifications (1 star, criteria provided, conflicting "
+         "classifications)"),
+        ("Uncertain_significance,not_provided,Pathogenic", None, "", 2,
+         "ClinVar conflicting classifications (pathogenic vs uncertain significance; review "
+         "status not given: weighed as 0 stars)"),
+        ("Likely_benign,Likely_pathogenic", 1, "", 2,
+         "ClinVar conflicting classifications (likely pathogenic vs benign/likely benign; 1 "
+         "star)"),
+    ],
+)  # fmt: skip
+def test_clinvar_points_scale_with_review_stars(
+    sig: str, stars: int | None, revstat: str, points: float, text: str
+) -> None:
+    facts = VariantFacts(
+        gene="G", consequence=None, clinvar_sig=sig, clinvar_stars=stars, clinvar_revstat=revstat
+    )
+    clinvar = [e for e in evidence_for(facts, DEFAULT_RANKING) if e.category == "clinvar"]
+    assert [(e.points, e.text) for e in clinvar] == [(points, text)]
+
+
+def test_clinvar_star_factors_are_settings() -> None:
+    weights = ranking_settings({"clinvar_factor_0_stars": 0, "clinvar_factor_1_star": 1})
+    zero = VariantFacts(gene="G", consequence=None, clinvar_sig="Pathogenic", clinvar_stars=0)
+    one = VariantFacts(gene="G", consequence=None, clinvar_sig="Pathogenic", clinvar_stars=1)
+    assert [e.points for e in evidence_for(zero, weights) if e.category == "clinvar"] == [0]
+    assert [e.points for e in evidence_for(one, weights) if e.category == "clinvar"] == [10]
 
 
 def test_penalties() -> None:

@@ -20,6 +20,9 @@ DEFAULT_RANKING: dict[str, float] = {
     "clinvar_conflicting": 2,
     "clinvar_vus": 1,
     "clinvar_benign": -8,
+    "clinvar_factor_0_stars": 0.3,
+    "clinvar_factor_1_star": 0.6,
+    "clinvar_factor_2_stars_or_more": 1,
     "managed_pathogenic": 10,
     "managed_likely_pathogenic": 8,
     "managed_vus": 1,
@@ -63,7 +66,7 @@ class ClinvarClass(StrEnum):
 
     PATHOGENIC = "pathogenic"
     LIKELY_PATHOGENIC = "likely pathogenic"
-    CONFLICTING = "conflicting"
+    CONFLICTING = "conflicting classifications"
     VUS = "uncertain significance"
     BENIGN = "benign/likely benign"
     OTHER = "other"
@@ -99,14 +102,29 @@ _SEVERITY = (
 )
 
 
+_SIDE: dict[ClinvarClass, str] = {
+    ClinvarClass.PATHOGENIC: "pathogenic",
+    ClinvarClass.LIKELY_PATHOGENIC: "pathogenic",
+    ClinvarClass.VUS: "uncertain",
+    ClinvarClass.BENIGN: "benign",
+}
+"""ClinVar's three sides: terms from two sides disagree (P/LP vs VUS vs B/LB), as in ClinVar."""
+
+
+def _term_classes(sig: str) -> set[ClinvarClass]:
+    """Classes of the terms of a CLNSIG value (``,`` or ``|`` separated)."""
+    return {_classify_term(t) for t in sig.replace(",", "|").split("|") if t.strip()}
+
+
 def classify_clinvar(sig: str) -> ClinvarClass | None:
     """Map a ClinVar CLNSIG value to a class.
 
     A value may list several terms separated by ``,`` or ``|`` (e.g. ``not_provided,Pathogenic``
     from the Ensembl-derived demo file, or ``Pathogenic|risk_factor`` in ClinVar's VCF). Terms
     that assert no classification (``not_provided``, ``risk_factor``, ``drug_response``, ...) are
-    ignored; pathogenic-side and benign-side terms together count as conflicting; otherwise the
-    most pathogenic term decides.
+    ignored; terms from different sides (pathogenic/likely pathogenic, uncertain significance,
+    benign/likely benign) count as conflicting, as ClinVar counts them; otherwise the most
+    pathogenic term decides.
 
     Args:
         sig: e.g. ``Pathogenic``, ``Pathogenic/Likely_pathogenic``, ``Likely_benign``,
@@ -118,11 +136,27 @@ def classify_clinvar(sig: str) -> ClinvarClass | None:
     s = sig.strip()
     if not s or s == ".":
         return None
-    classes = {_classify_term(t) for t in s.replace(",", "|").split("|") if t.strip()}
-    pathogenic_side = classes & {ClinvarClass.PATHOGENIC, ClinvarClass.LIKELY_PATHOGENIC}
-    if pathogenic_side and ClinvarClass.BENIGN in classes:
+    classes = _term_classes(s)
+    if len({_SIDE[c] for c in classes if c in _SIDE}) > 1:
         return ClinvarClass.CONFLICTING
     return next((c for c in _SEVERITY if c in classes), ClinvarClass.OTHER)
+
+
+def conflicting_sides(sig: str) -> str:
+    """The disagreeing classes of a CLNSIG value that lists them, e.g. ``pathogenic vs benign``.
+
+    Args:
+        sig: a CLNSIG value.
+
+    Returns:
+        The classes joined by `` vs `` (most pathogenic first), or empty when the value names no
+        two sides (e.g. ClinVar's own ``Conflicting_classifications_of_pathogenicity``).
+    """
+    classes = _term_classes(sig)
+    named = [c for c in _SEVERITY if c in classes and c in _SIDE]
+    if len({_SIDE[c] for c in named}) < 2:
+        return ""
+    return " vs ".join(c.value for c in named)
 
 
 @dataclass(frozen=True)
@@ -245,16 +279,43 @@ _MANAGED_WEIGHT: dict[str, str] = {
 }
 
 
+def clinvar_factor(stars: float | None, w: Mapping[str, float]) -> float:
+    """How much of a ClinVar weight a record earns for its review stars.
+
+    Args:
+        stars: CLINVAR_STARS (0-4), or ``None`` when not given (weighed as 0 stars).
+        w: complete weights.
+
+    Returns:
+        ``clinvar_factor_0_stars``, ``clinvar_factor_1_star`` or
+        ``clinvar_factor_2_stars_or_more``.
+    """
+    if stars is None or stars < 1:
+        return w["clinvar_factor_0_stars"]
+    if stars < 2:
+        return w["clinvar_factor_1_star"]
+    return w["clinvar_factor_2_stars_or_more"]
+
+
 def _clinvar(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:
     cls = classify_clinvar(f.clinvar_sig)
     if cls is None:
         return []
-    stars = "stars not given" if f.clinvar_stars is None else f"{f.clinvar_stars} stars"
-    if f.clinvar_stars == 1:
-        stars = "1 star"
-    rev = f.clinvar_revstat.replace("_", " ") if f.clinvar_revstat else "review status not given"
+    if f.clinvar_stars is None:
+        review = "review status not given: weighed as 0 stars"
+    else:
+        review = "1 star" if f.clinvar_stars == 1 else f"{f.clinvar_stars:g} stars"
+        if f.clinvar_revstat:
+            review += ", " + f.clinvar_revstat.replace("_", " ").replace(" ,", ",")
     key = _CLINVAR_WEIGHT.get(cls)
-    return [Evidence("clinvar", w[key] if key else 0, f"ClinVar {cls.value} ({stars}, {rev})")]
+    points = w[key] if key else 0.0
+    if cls is ClinvarClass.CONFLICTING:
+        # ClinVar gives every conflicting record 1 star: the weight is used as it is
+        sides = conflicting_sides(f.clinvar_sig)
+        review = f"{sides}; {review}" if sides else review
+    else:
+        points *= clinvar_factor(f.clinvar_stars, w)
+    return [Evidence("clinvar", round(points, 2), f"ClinVar {cls.value} ({review})")]
 
 
 def _managed(f: VariantFacts, w: Mapping[str, float]) -> list[Evidence]:

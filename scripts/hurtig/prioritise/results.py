@@ -8,7 +8,8 @@ first, :data:`TSV_COLUMNS`). Both are written by :meth:`PrioritisedResults.write
 ``read`` that gives back what was written.
 
 Numbers keep their JSON type: an evidence item's points are an ``int`` when the weight was the
-default integer and a ``float`` when set in the settings; the score is always a ``float``.
+default integer and a ``float`` when set in the settings or scaled (ClinVar points by review stars);
+the score is always a ``float``.
 """
 
 from __future__ import annotations
