@@ -22,17 +22,17 @@ def provenance_inputs(wildcards):
 
 
 def publish(pairs):
-    """Link each finished staged file to its deliverable path (a rename, so never half there).
+    """Copy each finished staged file to its deliverable path, then rename them all in place.
 
-    The staged copies stay, so Snakemake still sees them as up to date; the deliverable and its
-    staged file are the same bytes (a hard link, or a copy where links are impossible).
+    Copies (not links): a deliverable is newer than every staged file it was made from, as
+    Snakemake expects, and the staged files keep their times, so nothing upstream reruns. The
+    copies are made under temporary names first and renamed one after the other at the end.
     """
-    for staged, final in pairs:
+    staged = []
+    for source, final in pairs:
         tmp = Path(f"{final}.publishing")
-        tmp.unlink(missing_ok=True)
         tmp.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(staged, tmp)
-        except OSError:
-            shutil.copy2(staged, tmp)
+        shutil.copyfile(source, tmp)
+        staged.append((tmp, final))
+    for tmp, final in staged:
         os.replace(tmp, final)
