@@ -222,6 +222,27 @@ def test_xlsx_matches_tsv(demo_run: Path) -> None:
         ]
 
 
+def test_epilepsy_panel_incomplete_in_html_and_xlsx(demo_run: Path) -> None:
+    """EPM2A is not in the demo gene model: INCOMPLETE, not PASS; CSTB's repeat expansion named.
+
+    The PDF is Chromium's print of this HTML (test_pdf_is_a4 checks it exists and is A4).
+    """
+    base = demo_run / "results" / "report" / "proband"
+    html = (base / "epilepsy_demo.html").read_text()
+    box = html.split('id="qc-verdict"')[1].split("</section>")[0]
+    assert 'data-status="INCOMPLETE"' in box and ">INCOMPLETE<" in box
+    assert "EPM2A" in box and "Not assessed: CSTB repeat expansion" in box
+    section = html.split('<h2 id="sec-not-examined">')[1].split("<h2 ")[0]
+    assert "Repeat expansions" in section and "Structural variants" in section
+    assert "<strong>CSTB</strong></td><td>repeat expansion</td>" in section
+    book = openpyxl.load_workbook(base / "epilepsy_demo.xlsx")
+    summary = [row for row in book["Summary"].iter_rows(values_only=True)]
+    assert ("panel verdict", "INCOMPLETE") in summary
+    assert any(item == "not examined" and "EPM2A" in str(value) for item, value in summary)
+    sheet = list(book["Not examined"].iter_rows(values_only=True))
+    assert [row[1] for row in sheet if row[0] == "panel gene"] == ["CSTB"]
+
+
 def test_multiqc_lists_every_sample(demo_run: Path) -> None:
     html = (demo_run / "results" / "qc" / "multiqc.html").read_text()
     for module in ("fastp", "Samtools", "mosdepth"):

@@ -38,10 +38,12 @@ from hurtig.qc.checks_file import (
     write_checks,
 )
 from hurtig.report import formatting, sections, xlsx
+from hurtig.report.clinical_use import DISCLAIMER
 from hurtig.report.html import main, render_report
-from hurtig.report.model import ReportInputs, ReportModel, ReportSection, flatten
+from hurtig.report.model import ReportInputs, ReportModel, ReportOptions, ReportSection, flatten
 from hurtig.report.prioritised_input import read_tsv
 from hurtig.report.qc_verdict import Thresholds
+from hurtig.report.scope import MOSAIC, read_catalogue, report_scope
 from hurtig.report.variants import variant_links
 
 TSV_HEADER = [*CONTRACT_COLUMNS, *EXTRA_COLUMNS]
@@ -148,7 +150,10 @@ PANEL = PanelSummary(
 
 
 def write_variants(
-    tmp_path: Path, variants: list[dict[str, str]], affected: bool = True
+    tmp_path: Path,
+    variants: list[dict[str, str]],
+    affected: bool = True,
+    panel: PanelSummary | None = None,
 ) -> tuple[Path, Path]:
     """Prioritised TSV (the cells as given) + JSON (through its owner type)."""
     tsv = tmp_path / "S1.epi.tsv"
@@ -160,7 +165,7 @@ def write_variants(
         sample="S1",
         family="FAM<1>",
         affected=affected,
-        panel=PANEL,
+        panel=panel or PANEL,
         managed_variants=ManagedSummary(None, None, 0),
         filters=FilterSettings.from_user({"max_af_dominant": 0.01}),
         ranking=ranking_settings({"de_novo": 5}),
@@ -234,7 +239,7 @@ def write_samtools_stats(tmp_path: Path) -> Path:
     return out
 
 
-def write_mosdepth(tmp_path: Path) -> tuple[Path, Path, Path]:
+def write_mosdepth(tmp_path: Path, low: bool = True) -> tuple[Path, Path, Path]:
     """The mosdepth summary + `--by` regions/thresholds files for 3 exons (GENEB exon2 is low)."""
     summary = tmp_path / "S1.mosdepth.summary.txt"
     summary.write_text(
@@ -247,7 +252,9 @@ def write_mosdepth(tmp_path: Path) -> tuple[Path, Path, Path]:
     regions = [
         ("chr1", 100, 200, "GENEA|ENST00000000001|exon1", 35.5, 100),
         ("chr1", 400, 500, "GENEB|ENST00000000002|exon1", 30.0, 100),
-        ("chr1", 600, 700, "GENEB|ENST00000000002|exon2", 12.25, 40),
+        ("chr1", 600, 700, "GENEB|ENST00000000002|exon2", 12.25, 40)
+        if low
+        else ("chr1", 600, 700, "GENEB|ENST00000000002|exon2", 25.0, 100),
     ]
     thresholds = tmp_path / "S1.epi.thresholds.bed.gz"
     with gzip.open(thresholds, "wt") as handle:
@@ -411,12 +418,20 @@ def test_header_and_verdict(inputs: ReportInputs) -> None:
     assert "female" in html
     assert "abababababab" in html  # short panel sha256
     assert "0123456789ab" in html  # short commit
-    assert 'class="verdict check"' in html  # panel coverage 80 % < 95 %
+    # GHOSTGENE not analysed, GENEB exon2 low: INCOMPLETE; the failed QC check is listed too.
+    assert 'class="verdict incomplete"' in html
     assert "Panel bases ≥ 20× is 80.0 % (required ≥ 95 %)" in html
 
 
 def test_verdict_pass(tmp_path: Path, inputs: ReportInputs) -> None:
-    html = render_report(inputs, Thresholds(min_panel_fraction=0.5))
+    """PASS only when every panel gene was analysed and every exon covered at the threshold."""
+    complete = dataclasses.replace(PANEL, missing_genes=())
+    tsv, js = write_variants(tmp_path, VARIANTS, panel=complete)
+    _, thresholds, regions = write_mosdepth(tmp_path, low=False)
+    full = dataclasses.replace(
+        inputs, tsv=tsv, json=js, coverage_thresholds=thresholds, coverage_regions=regions
+    )
+    html = render_report(full)
     assert 'class="verdict pass"' in html
     assert ">PASS<" in html
 
@@ -520,7 +535,8 @@ def checks_file(tmp_path: Path, usable: bool) -> Path:
 
 def xlsx_args(inp: ReportInputs, checks: Path, out: Path) -> list[str]:
     return [
-        "--sample", "S1", "--panel", "epi", "--tsv", str(inp.tsv), "--fastp",
+        "--sample", "S1", "--panel", "epi", "--tsv", str(inp.tsv), "--json", str(inp.json),
+        "--fastp",
         *map(str, inp.fastp), "--samtools-stats", str(inp.samtools_stats), "--mosdepth-summary",
         str(inp.mosdepth_summary), "--coverage-thresholds", str(inp.coverage_thresholds),
         "--coverage-regions", str(inp.coverage_regions), "--checks", str(checks), "--out", str(out),
@@ -532,11 +548,12 @@ def test_xlsx_renders_the_report_model(tmp_path: Path, inputs: ReportInputs) -> 
     assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, False), out)) == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Summary", "Variants", "Gene coverage", "Exon coverage", "QC",
-                               "Sample checks"]  # fmt: skip
+                               "Sample checks", "Not examined"]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
     assert summary["status"] == "NOT FOR CLINICAL USE"
     assert summary["failed check: sex"] == "declared female but inferred male"
     assert summary["variants"] == 2 and summary["coverage threshold"] == 20
+    assert summary["panel verdict"] == "INCOMPLETE"
     variants = list(book["Variants"].iter_rows(values_only=True))
     assert list(variants[0]) == TSV_HEADER
     assert variants[1][:3] == (1, "chr1", 150) and variants[2][TSV_HEADER.index("gene")] == "GENEB"
@@ -547,7 +564,7 @@ def test_xlsx_renders_the_report_model(tmp_path: Path, inputs: ReportInputs) -> 
     usable = tmp_path / "usable.xlsx"
     assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, True), usable)) == 0
     status = openpyxl.load_workbook(usable)["Summary"]["B4"].value
-    assert status == "for clinical use (sample checks passed)"
+    assert status == "Sample checks: passed"
 
 
 def test_renderers_share_the_model_not_each_other() -> None:
@@ -608,6 +625,117 @@ def test_recipe_new_section_in_html_and_xlsx(
         ("Gene", "Exon", "Bases < 20×"),
         ("GENEB", "exon2", 60),
     ]
+
+
+def verdicts(inp: ReportInputs, tmp_path: Path, name: str) -> tuple[str, list[str], dict]:
+    """The panel verdict and its reasons in the HTML, and the XLSX Summary sheet, of one report."""
+    html = render_report(inp)
+    box = html.split('id="qc-verdict"')[1].split("</section>")[0]
+    status = re.search(r'data-status="([A-Z]+)"', html)
+    assert status is not None
+    reasons = re.findall(r"<li>([^<]*)</li>", box.split("<table>")[0])
+    out = tmp_path / f"{name}.xlsx"
+    assert run_cli(xlsx.main, xlsx_args(inp, checks_file(tmp_path, True), out)) == 0
+    rows = list(openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True))
+    summary: dict = {}
+    for item, value in rows[1:]:
+        summary.setdefault(item, []).append(value)
+    assert box.split('<div class="status">')[1].startswith(status.group(1))
+    return status.group(1), [html_unescape(r) for r in reasons], summary
+
+
+def html_unescape(text: str) -> str:
+    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+
+@pytest.mark.parametrize(
+    ("missing", "low", "expected"),
+    [
+        (True, False, "INCOMPLETE"),  # a panel gene missing from the gene model
+        (False, True, "INCOMPLETE"),  # an exon with bases below the threshold
+        (True, True, "INCOMPLETE"),
+        (False, False, "PASS"),
+    ],
+)
+def test_panel_verdict_same_in_html_and_xlsx(
+    tmp_path: Path, inputs: ReportInputs, missing: bool, low: bool, expected: str
+) -> None:
+    panel = PANEL if missing else dataclasses.replace(PANEL, missing_genes=())
+    tsv, js = write_variants(tmp_path, VARIANTS, panel=panel)
+    _, thresholds, regions = write_mosdepth(tmp_path, low=low)
+    inp = dataclasses.replace(
+        inputs, tsv=tsv, json=js, coverage_thresholds=thresholds, coverage_regions=regions
+    )
+    # Panel coverage alone (80 %) would fail QC at 95 %: lower it so only completeness decides.
+    options = ReportOptions(thresholds=Thresholds(min_panel_fraction=0.5))
+    model = sections.report_model(inp, options)
+    assert model.verdict.status == expected
+    assert not model.verdict.qc.reasons
+    assert any("GHOSTGENE" in line for line in model.verdict.incomplete) == missing
+    assert any("GENEB exon2" in line for line in model.verdict.incomplete) == low
+    if expected == "PASS":
+        status, reasons, summary = verdicts(inp, tmp_path, "pass")
+        assert (status, reasons) == ("PASS", [])
+        assert summary["panel verdict"] == ["PASS"] and "not examined" not in summary
+        return
+    status, reasons, summary = verdicts(inp, tmp_path, "incomplete")
+    # Without the lowered QC threshold the 80 % panel coverage is listed as well.
+    assert status == "INCOMPLETE" == summary["panel verdict"][0]
+    assert reasons[: len(model.verdict.incomplete)] == summary["not examined"]
+    failed_qc = ["Panel bases ≥ 20× is 80.0 % (required ≥ 95 %)"] if low else []
+    assert summary.get("failed QC", []) == failed_qc == reasons[len(model.verdict.incomplete) :]
+    assert summary["note"] == [DISCLAIMER] and DISCLAIMER in render_report(inp)
+
+
+def test_not_examined_names_cstb_repeat_expansion(tmp_path: Path, inputs: ReportInputs) -> None:
+    """A panel with CSTB (and EPM2A missing, as in the demo) lists CSTB's repeat expansion."""
+    cstb = dataclasses.replace(
+        PANEL,
+        genes=(PanelGeneSummary("CSTB", "HGNC:2482", "ENST00000291568", "AR"),),
+        missing_genes=(
+            {"symbol": "EPM2A", "hgnc_id": "HGNC:6539", "reason": "not in the gene model"},
+        ),
+    )
+    (tmp_path / "cstb").mkdir()
+    tsv, js = write_variants(tmp_path / "cstb", VARIANTS, panel=cstb)
+    inp = dataclasses.replace(inputs, tsv=tsv, json=js)
+    html = render_report(inp)
+    section = html.split('<h2 id="sec-not-examined">')[1].split("<h2 ")[0]
+    assert "Repeat expansions" in section and "Structural variants" in section
+    genes = section.split('id="mechanism-genes"')[1]
+    assert "<strong>CSTB</strong></td><td>repeat expansion</td>" in genes
+    assert "https://www.ncbi.nlm.nih.gov/books/NBK1142/" in genes
+    assert "EPM2A" not in genes  # not in the catalogue
+    assert '<a href="#sec-not-examined">Not examined</a>' in html
+    assert "Not assessed: CSTB repeat expansion" in html.split('id="qc-verdict"')[1]
+    out = tmp_path / "cstb.xlsx"
+    assert run_cli(xlsx.main, xlsx_args(inp, checks_file(tmp_path, True), out)) == 0
+    sheet = list(openpyxl.load_workbook(out)["Not examined"].iter_rows(values_only=True))
+    assert sheet[0] == ("kind", "not examined", "details", "source")
+    gene_rows = [row for row in sheet if row[0] == "panel gene"]
+    assert [row[1] for row in gene_rows] == ["CSTB"]
+    assert gene_rows[0][2].startswith("repeat expansion: dodecamer repeat")
+    # The default panel (GENEA, GENEB, GHOSTGENE) has no catalogue gene: said so.
+    assert "None of the panel's genes is in hurtig's catalogue" in render_report(inputs)
+
+
+def test_catalogue_rows_are_sourced() -> None:
+    entries, digest = read_catalogue()
+    assert len(digest) == 64 and len(entries) >= 40
+    mechanisms = {"repeat expansion", "copy-number change", "structural rearrangement"}
+    assert {e.mechanism for e in entries} == mechanisms
+    assert len({(e.gene, e.mechanism) for e in entries}) == len(entries)
+    for entry in entries:
+        assert entry.url.startswith("https://"), entry
+        assert entry.source.split()[0] in ("GeneReviews", "STRipy"), entry
+        if entry.source.startswith("GeneReviews"):
+            assert entry.source.split()[1] in entry.url, entry
+    scope = report_scope(["cstb", "FMR1", "GENEA"], "0.2")
+    assert [m.gene for m in scope.genes] == ["CSTB", "FMR1"]
+    assert scope.not_assessed[-1] == (
+        MOSAIC,
+        "variants below an allele balance of 0.2 are filtered out",
+    )
 
 
 SORT_HARNESS = """<script>

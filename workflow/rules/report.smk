@@ -85,6 +85,7 @@ rule print_report_pdf:
 rule write_report_xlsx:
     input:
         tsv="results/.staging/panels/{sample}/{panel}.tsv",
+        json="results/.staging/panels/{sample}/{panel}.json",
         fastp=lambda wc: expand(
             "results/qc/fastp/{{sample}}/{unit}.json",
             unit=[u.unit for u in units_of(wc.sample)],
@@ -107,7 +108,8 @@ rule write_report_xlsx:
         threshold=COVERAGE_THRESHOLD,
     shell:
         "hurtig write-xlsx --sample {wildcards.sample} --panel {wildcards.panel}"
-        " --tsv {input.tsv:q} --fastp {input.fastp:q} --samtools-stats {input.stats:q}"
+        " --tsv {input.tsv:q} --json {input.json:q} --fastp {input.fastp:q}"
+        " --samtools-stats {input.stats:q}"
         " --mosdepth-summary {input.summary:q} --coverage-thresholds {input.thresholds:q}"
         " --coverage-regions {input.regions:q} --checks {input.checks:q}"
         " --coverage-threshold {params.threshold} --out {output:q} 2> {log:q}"

@@ -7,8 +7,11 @@ Modules:
   the checks verdict, provenance, the clinical-use verdict and the ordered body sections.
 - :mod:`~hurtig.report.prioritised_input` — the one place that reads the prioritised TSV/JSON.
 - :mod:`~hurtig.report.variants`, :mod:`~hurtig.report.qc_verdict`,
-  :mod:`~hurtig.report.clinical_use` — the model's parts: variant entries with links, the
-  sequencing QC verdict, the clinical-use verdict from the family checks file.
+  :mod:`~hurtig.report.clinical_use`, :mod:`~hurtig.report.scope` — the model's parts: variant
+  entries with links, the sequencing QC and panel verdicts (PASS, INCOMPLETE or CHECK: the one
+  place they are decided), the clinical-use verdict from the family checks file and its wording,
+  what the analysis did not examine (with ``catalogue/known_mechanisms.tsv``, sourced in
+  ``catalogue/README.md``).
 - :mod:`~hurtig.report.sections` — the body's sections in order (``REPORT_SECTIONS``).
 - :mod:`~hurtig.report.html` (``hurtig render-report``), :mod:`~hurtig.report.xlsx`
   (``hurtig write-xlsx``), :mod:`~hurtig.report.pdf` (``hurtig print-pdf``) — the renderers;

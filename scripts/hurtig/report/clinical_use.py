@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from hurtig.qc.checks_file import FamilyChecks
 
+DISCLAIMER = "Research-grade pipeline output: findings must be confirmed before clinical use."
+"""What every report says about clinical use, whatever its verdicts (HTML, PDF and XLSX)."""
+
 
 @dataclass(frozen=True)
 class ClinicalUse:
@@ -28,6 +31,15 @@ class ClinicalUse:
     inferred_sex: str
     sex_reason: str
     rows: tuple[tuple[str, str, str], ...]
+
+    @property
+    def headline(self) -> str:
+        """The sample checks' verdict in the words every format uses."""
+        if not self.usable:
+            return "NOT FOR CLINICAL USE"
+        if self.overridden:
+            return "Sample checks: failures overridden by the run configuration"
+        return "Sample checks: passed"
 
 
 def clinical_use(checks: FamilyChecks | None, sample: str) -> ClinicalUse:

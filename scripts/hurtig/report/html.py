@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from hurtig.errors import InputError
 from hurtig.io.files import write_text_atomic
+from hurtig.report.clinical_use import DISCLAIMER
 from hurtig.report.formatting import FILTERS
 from hurtig.report.model import ReportInputs, ReportModel, ReportOptions
 from hurtig.report.qc_verdict import Thresholds
@@ -66,7 +67,8 @@ def template_context(model: ReportModel) -> dict[str, Any]:
         "fastp": qc.fastp,
         "samtools": qc.samtools,
         "mosdepth": qc.mosdepth,
-        "verdict": qc.verdict,
+        "verdict": model.verdict,
+        "disclaimer": DISCLAIMER,
         "exons": coverage.exons,
         "genes": coverage.genes,
         "low_exons": coverage.low_exons,

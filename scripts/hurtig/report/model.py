@@ -41,7 +41,15 @@ from hurtig.qc.tool_outputs import (
 from hurtig.report.clinical_use import ClinicalUse, clinical_use
 from hurtig.report.prioritised_input import PrioritisedInput, read_prioritised
 from hurtig.report.provenance_file import InputFile, Provenance, read_provenance
-from hurtig.report.qc_verdict import Thresholds, Verdict, qc_verdict
+from hurtig.report.qc_verdict import (
+    PanelVerdict,
+    Thresholds,
+    Verdict,
+    not_examined_lines,
+    panel_verdict,
+    qc_verdict,
+)
+from hurtig.report.scope import CATALOGUE_LABEL, Scope, report_scope
 from hurtig.report.variants import Variant, report_variant
 
 TABLE_TEMPLATE = "section_table.html.j2"
@@ -152,6 +160,7 @@ class ReportSection:
         columns: column headings of a table section (none for a partial-only section).
         rows: the table's rows; a section with columns also becomes an XLSX sheet.
         intro: one sentence under the heading of a table section.
+        sheet: the XLSX sheet name when not the title (31 characters at most).
     """
 
     id: str
@@ -161,16 +170,22 @@ class ReportSection:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[Any, ...], ...] = ()
     intro: str = ""
+    sheet: str = ""
 
     @property
     def sheet_title(self) -> str:
         """The XLSX sheet name (spreadsheets allow 31 characters)."""
-        return self.title[:31]
+        return (self.sheet or self.title)[:31]
 
 
 @dataclass(frozen=True)
 class ReportModel:
-    """Everything one sample × panel report shows."""
+    """Everything one sample × panel report shows.
+
+    ``verdict`` is the panel verdict (the headline: PASS, INCOMPLETE or CHECK), ``qc.verdict``
+    the sequencing QC's part of it, ``clinical_use`` the sample checks' verdict and ``scope``
+    what the analysis did not examine.
+    """
 
     sample: str
     family: str
@@ -185,6 +200,8 @@ class ReportModel:
     qc: SequencingQC
     thresholds: Thresholds
     clinical_use: ClinicalUse
+    verdict: PanelVerdict
+    scope: Scope
     provenance: ProvenanceView | None
     report_inputs: tuple[tuple[str, str, str], ...]
     created: str
@@ -316,9 +333,38 @@ def input_digests(inputs: ReportInputs) -> tuple[tuple[str, str, str], ...]:
     return tuple((label, str(path), sha256_file(path)) for label, path in named if path)
 
 
+def min_allele_balance(settings: Any) -> str | None:
+    """The filters' ``min_allele_balance`` as written in the settings (None when absent)."""
+    filters = settings.get("filters") if isinstance(settings, dict) else None
+    value = filters.get("min_allele_balance") if isinstance(filters, dict) else None
+    return None if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def report_verdict(panel: PanelFacts, coverage: Coverage, qc: SequencingQC) -> PanelVerdict:
+    """The panel verdict: what of the panel was not examined, and the sequencing QC."""
+    incomplete = not_examined_lines(
+        panel.missing_genes,
+        panel.uncovered_genes,
+        coverage.low_exons,
+        len(coverage.exons),
+        coverage.threshold,
+    )
+    return panel_verdict(incomplete, qc.verdict)
+
+
+def panel_scope(panel: dict[str, Any], facts: PanelFacts, settings: Any) -> Scope:
+    """What the analysis did not examine, for all the panel's genes (resolved or not)."""
+    missing = panel.get("missing_genes", [])
+    symbols = [str(g.get("symbol", "")) if isinstance(g, dict) else str(g) for g in missing]
+    symbols += [str(g.get("symbol", "")) for g in facts.genes]
+    return report_scope(symbols, min_allele_balance(settings))
+
+
 def _identity(prioritised: PrioritisedInput, options: ReportOptions) -> tuple[str, dict[str, Any]]:
     """The sample id and panel: from the prioritisation JSON, else from the options."""
     sample = prioritised.sample if prioritised.sample is not None else options.sample
+    if options.sample is not None and sample != options.sample:
+        raise InputError(f"the prioritisation JSON is for sample {sample}, not {options.sample}")
     if sample is None:
         raise InputError("the report needs the sample id (the prioritisation JSON or --sample)")
     panel = prioritised.panel if prioritised.panel is not None else {"id": options.panel or ""}
@@ -347,13 +393,16 @@ def build_report_model(
     qc = read_sequencing_qc(inputs, coverage.fraction_at_threshold, options.thresholds)
     provenance = read_provenance(inputs.provenance) if inputs.provenance else None
     checks = read_checks(inputs.checks) if inputs.checks else None
+    facts = panel_facts(panel, {g.gene for g in coverage.genes})
+    scope = panel_scope(panel, facts, prioritised.settings)
+    catalogue = ("mechanism catalogue", CATALOGUE_LABEL, scope.catalogue_sha256)
     model = ReportModel(
         sample=sample,
         family=prioritised.family,
         sex=str(prioritised.sex or options.sex or "not recorded"),
         affected=prioritised.affected,
         build=options.build,
-        panel=panel_facts(panel, {g.gene for g in coverage.genes}),
+        panel=facts,
         settings=tuple(flatten(prioritised.settings)),
         columns=prioritised.columns,
         variants=tuple(report_variant(v, options.build) for v in prioritised.variants),
@@ -361,8 +410,10 @@ def build_report_model(
         qc=qc,
         thresholds=options.thresholds,
         clinical_use=clinical_use(checks, sample),
+        verdict=report_verdict(facts, coverage, qc),
+        scope=scope,
         provenance=provenance_view(provenance) if provenance else None,
-        report_inputs=input_digests(inputs),
+        report_inputs=(*input_digests(inputs), catalogue),
         created=creation_time(),
         report_version=__version__,
     )

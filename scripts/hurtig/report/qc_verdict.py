@@ -1,10 +1,20 @@
-"""The sequencing QC verdict of a report: PASS, or CHECK with the reasons."""
+"""The verdicts of a report's panel: the sequencing QC (PASS or CHECK) and the panel verdict.
+
+The panel verdict is the report's headline, decided here only (HTML, PDF and XLSX render it):
+INCOMPLETE when any part of the panel was not examined (a gene missing from the gene model, a
+gene without coverage regions, an exon with bases below the coverage threshold), else CHECK when
+a sequencing QC check failed, else PASS.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hurtig.qc.tool_outputs import MosdepthSummary, SamtoolsStats
+from hurtig.qc.tool_outputs import ExonCoverage, MosdepthSummary, SamtoolsStats
+
+PASS, CHECK, INCOMPLETE = "PASS", "CHECK", "INCOMPLETE"
+LISTED_EXONS = 12
+"""Exons below the threshold the headline names (the coverage section lists them all)."""
 
 
 @dataclass(frozen=True)
@@ -76,4 +86,67 @@ def qc_verdict(
     reasons = tuple(
         f"{label} is {value} (required {req})" for label, value, req, ok in checks if not ok
     )
-    return Verdict("CHECK" if reasons else "PASS", reasons, tuple(checks))
+    return Verdict(CHECK if reasons else PASS, reasons, tuple(checks))
+
+
+@dataclass(frozen=True)
+class PanelVerdict:
+    """The panel verdict: PASS, INCOMPLETE (what was not examined) or CHECK (QC failed).
+
+    Attributes:
+        status: PASS, INCOMPLETE or CHECK.
+        incomplete: one line per kind of thing not examined (empty when all was examined).
+        qc: the sequencing QC verdict (its checks and failed reasons).
+    """
+
+    status: str
+    incomplete: tuple[str, ...]
+    qc: Verdict
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Everything that keeps the panel from PASS: not examined first, then failed QC."""
+        return (*self.incomplete, *self.qc.reasons)
+
+    @property
+    def checks(self) -> tuple[tuple[str, str, str, bool], ...]:
+        """The sequencing QC checks (label, value, requirement, ok)."""
+        return self.qc.checks
+
+
+def _exon_names(exons: tuple[ExonCoverage, ...]) -> str:
+    named = [f"{e.gene} {e.exon}" for e in exons[:LISTED_EXONS]]
+    more = len(exons) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
+
+def not_examined_lines(
+    missing_genes: tuple[str, ...],
+    uncovered_genes: tuple[str, ...],
+    low_exons: tuple[ExonCoverage, ...],
+    exon_count: int,
+    threshold: int,
+) -> tuple[str, ...]:
+    """One line per kind of panel part not (fully) examined."""
+    lines = []
+    if missing_genes:
+        lines.append(
+            f"{len(missing_genes)} panel gene(s) not analysed: " + "; ".join(missing_genes)
+        )
+    if uncovered_genes:
+        lines.append(
+            f"{len(uncovered_genes)} panel gene(s) not analysed (no coverage regions): "
+            + ", ".join(uncovered_genes)
+        )
+    if low_exons:
+        lines.append(
+            f"{len(low_exons)} of {exon_count} exon(s) with bases below {threshold}×: "
+            + _exon_names(low_exons)
+        )
+    return tuple(lines)
+
+
+def panel_verdict(incomplete: tuple[str, ...], qc: Verdict) -> PanelVerdict:
+    """The panel verdict from what was not examined (:func:`not_examined_lines`) and the QC."""
+    status = INCOMPLETE if incomplete else qc.status
+    return PanelVerdict(status, incomplete, qc)

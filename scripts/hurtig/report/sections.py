@@ -48,6 +48,26 @@ def panel_coverage(model: ReportModel) -> ReportSection:
     )
 
 
+def not_examined(model: ReportModel) -> ReportSection:
+    """What this analysis did not examine: variant classes, and panel genes they concern."""
+    scope = model.scope
+    classes = tuple(("variant class", name, detail, "") for name, detail in scope.not_assessed)
+    genes = tuple(
+        ("panel gene", m.gene, f"{m.mechanism}: {m.locus} — {m.condition}", f"{m.source} {m.url}")
+        for m in scope.genes
+    )
+    return ReportSection(
+        "sec-not-examined",
+        "What this analysis did not examine",
+        nav_label="Not examined",
+        template="section_not_examined.html.j2",
+        columns=("kind", "not examined", "details", "source"),
+        rows=(("assessed", "SNVs and small indels only", scope.assessed, ""), *classes, *genes),
+        intro=f"This analysis assessed only {scope.assessed}.",
+        sheet="Not examined",
+    )
+
+
 def variant_evidence(model: ReportModel) -> ReportSection:
     """Each variant's facts, links and evidence items; the settings applied."""
     return ReportSection(
@@ -92,6 +112,7 @@ REPORT_SECTIONS: tuple[SectionBuilder, ...] = (
     not_examined_summary,
     prioritised_variants,
     panel_coverage,
+    not_examined,
     variant_evidence,
     sample_checks,
     sequencing_qc,

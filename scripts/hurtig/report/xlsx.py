@@ -1,6 +1,7 @@
 """The report as a spreadsheet (XLSX) for labs that work in spreadsheets: the report model's sheets.
 
-Sheets: ``Summary`` (sample, panel, clinical-use verdict with the reasons), ``Variants`` (the
+Sheets: ``Summary`` (sample, panel, the sample checks' verdict and the panel verdict with their
+reasons, in the HTML's words), ``Variants`` (the
 prioritised TSV, same columns in the same order, numbers as numbers), ``Gene coverage`` and
 ``Exon coverage`` (mosdepth figures at the coverage threshold), ``QC`` (fastp, samtools stats,
 mosdepth) and ``Sample checks`` (sex and relatedness, from ``hurtig check-family``); then one
@@ -22,8 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hurtig.errors import InputError
+from hurtig.report.clinical_use import DISCLAIMER
 from hurtig.report.model import ReportInputs, ReportModel, ReportOptions
-from hurtig.report.qc_verdict import Thresholds
+from hurtig.report.qc_verdict import PASS, Thresholds
 from hurtig.report.sections import report_model
 
 BOLD = Font(bold=True)
@@ -57,30 +59,39 @@ def _write(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
 
 
+def _summary_rows(model: ReportModel) -> list[list[Any]]:
+    checks, panel = model.clinical_use, model.verdict
+    return [
+        ["sample", model.sample],
+        ["panel", model.panel.id],
+        ["status", checks.headline],
+        *(["failed check: " + c, r] for c, r in checks.failures),
+        *(["overridden check: " + c, r] for c, r in checks.overridden),
+        *([["override reason", checks.override_reason]] if checks.overridden else []),
+        ["panel verdict", panel.status],
+        *(["not examined", line] for line in panel.incomplete),
+        *(["failed QC", reason] for reason in panel.qc.reasons),
+        *(["not assessed: " + m.gene, f"{m.mechanism}: {m.locus}"] for m in model.scope.genes),
+        ["note", DISCLAIMER],
+        ["inferred sex", checks.sex_reason],
+        ["variants", len(model.variants)],
+        ["coverage threshold", model.coverage.threshold],
+    ]
+
+
 def _summary_sheet(book: Workbook, model: ReportModel) -> None:
     summary = book.active
     assert summary is not None
     summary.title = "Summary"
-    verdict = model.clinical_use
-    status = "for clinical use (sample checks passed)" if verdict.usable else "NOT FOR CLINICAL USE"
-    _write(
-        summary,
-        ["item", "value"],
-        [
-            ["sample", model.sample],
-            ["panel", model.panel.id],
-            ["status", status],
-            *(["failed check: " + c, r] for c, r in verdict.failures),
-            *(["overridden check: " + c, r] for c, r in verdict.overridden),
-            *([["override reason", verdict.override_reason]] if verdict.overridden else []),
-            ["inferred sex", verdict.sex_reason],
-            ["variants", len(model.variants)],
-            ["coverage threshold", model.coverage.threshold],
-        ],
-    )
-    if not verdict.usable:
-        for cell in summary[4]:
-            cell.font, cell.fill = BOLD, WARN
+    rows = _summary_rows(model)
+    _write(summary, ["item", "value"], rows)
+    for number, (item, value) in enumerate(rows, start=2):
+        flagged = (item == "status" and not model.clinical_use.usable) or (
+            item == "panel verdict" and value != PASS
+        )
+        if flagged:
+            for cell in summary[number]:
+                cell.font, cell.fill = BOLD, WARN
 
 
 def _coverage_sheets(book: Workbook, model: ReportModel) -> None:
@@ -173,6 +184,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sample", required=True)
     parser.add_argument("--panel", required=True)
     parser.add_argument("--tsv", required=True, type=Path, help="prioritised variants TSV")
+    parser.add_argument(
+        "--json", required=True, type=Path, help="prioritised variants JSON (the panel, settings)"
+    )
     parser.add_argument("--fastp", required=True, nargs="+", type=Path)
     parser.add_argument("--samtools-stats", required=True, type=Path)
     parser.add_argument("--mosdepth-summary", required=True, type=Path)
@@ -191,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise InputError(f"{args.out}: the output must end in .xlsx")
     inputs = ReportInputs(
         tsv=args.tsv,
-        json=None,
+        json=args.json,
         fastp=tuple(args.fastp),
         samtools_stats=args.samtools_stats,
         mosdepth_summary=args.mosdepth_summary,
