@@ -35,8 +35,11 @@ from hurtig.qc.checks_file import (
     RelatednessChecks,
     SexCheck,
     SexChecks,
+    TrioCheck,
+    check_verdicts,
     write_checks,
 )
+from hurtig.qc.family_checks import blocking_checks
 from hurtig.report import formatting, sections, xlsx
 from hurtig.report.clinical_use import DISCLAIMER
 from hurtig.report.html import main, render_report
@@ -513,23 +516,55 @@ def test_affected_row_renders(tmp_path: Path, inputs: ReportInputs) -> None:
         assert f"<dt>Affected</dt><dd>{shown}</dd>" in html, affected
 
 
-def checks_file(tmp_path: Path, usable: bool) -> Path:
-    """A family checks file for S1 (a failed sex check unless ``usable``)."""
-    status = CheckStatus.PASS if usable else CheckStatus.FAIL
-    reason = "declared female, inferred female" if usable else "declared female but inferred male"
-    checks = FamilyChecks(
+SEX_REASONS = {
+    CheckStatus.PASS: "declared female, inferred female",
+    CheckStatus.FAIL: "declared female but inferred male",
+    CheckStatus.NOT_ASSESSABLE: "not assessable (reference has no chrX/chrY)",
+}
+TRIO_REASONS = {
+    CheckStatus.PASS: "S1 with parents F1 and M1: 0.20 % of 500 sites Mendelian-inconsistent",
+    CheckStatus.NOT_ASSESSABLE: "S1 with parents F1 and M1: too few genotyped sites (56)",
+}
+
+
+def family_checks_of(
+    sex: CheckStatus, trio: CheckStatus = CheckStatus.PASS, blocks: bool = False
+) -> FamilyChecks:
+    """The checks of S1's trio: S1's sex check and the trio's Mendelian consistency as given."""
+    reason = SEX_REASONS[sex]
+    inferred = {CheckStatus.FAIL: "male", CheckStatus.NOT_ASSESSABLE: "not assessable"}
+    sex_checks = SexChecks(
+        sex, (SexCheck("S1", "female", inferred.get(sex, "female"), sex, reason, 1.0, 0.0),)
+    )
+    trios = (TrioCheck("S1", "F1", "M1", 500, 1, 0.002, trio, TRIO_REASONS[trio]),)
+    relatedness = RelatednessChecks(trio, 600, (), trios)
+    failures = (Failure("sex", reason),) if sex == CheckStatus.FAIL else ()
+    blocking = blocking_checks(failures, check_verdicts(sex_checks, relatedness), blocks)
+    return FamilyChecks(
         family="FAM1",
         build="GRCh38",
-        sex=SexChecks(status, (SexCheck("S1", "female", "female", status, reason, 1.0, 0.0),)),
-        relatedness=RelatednessChecks(CheckStatus.NOT_ASSESSABLE, 0, (), ()),
-        failures=() if usable else (Failure("sex", reason),),
+        sex=sex_checks,
+        relatedness=relatedness,
+        failures=failures,
         override_checks=(),
         override_reason="",
         overridden=(),
-        clinical_use=usable,
+        clinical_use=not blocking,
+        not_assessable_blocks=blocks,
     )
-    path = tmp_path / f"checks-{usable}.json"
-    write_checks(checks, path)
+
+
+def checks_file(
+    tmp_path: Path,
+    usable: bool,
+    sex: CheckStatus | None = None,
+    trio: CheckStatus = CheckStatus.PASS,
+    blocks: bool = False,
+) -> Path:
+    """A family checks file for S1 (a failed sex check unless ``usable``, or ``sex`` as given)."""
+    status = sex or (CheckStatus.PASS if usable else CheckStatus.FAIL)
+    path = tmp_path / f"checks-{status}-{trio}-{blocks}.json".replace(" ", "-")
+    write_checks(family_checks_of(status, trio, blocks), path)
     return path
 
 
@@ -560,11 +595,12 @@ def test_xlsx_renders_the_report_model(tmp_path: Path, inputs: ReportInputs) -> 
     genes = list(book["Gene coverage"].iter_rows(values_only=True))
     assert [g[0] for g in genes[1:]] == ["GENEA", "GENEB"] and genes[2][4] == 0.7
     checks = list(book["Sample checks"].iter_rows(values_only=True))
-    assert checks[1] == ("Sex · S1", "fail", "declared female but inferred male")
+    assert checks[1] == ("verdict: sex", "failed", "S1: declared female but inferred male")
+    assert checks[3] == ("Sex · S1", "fail", "declared female but inferred male")
     usable = tmp_path / "usable.xlsx"
     assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, True), usable)) == 0
     status = openpyxl.load_workbook(usable)["Summary"]["B4"].value
-    assert status == "Sample checks: passed"
+    assert status == "Sample identity: passed"
 
 
 def test_renderers_share_the_model_not_each_other() -> None:
@@ -778,3 +814,74 @@ def test_sorting_and_filter_in_browser(inputs: ReportInputs, tmp_path: Path) -> 
         "af-asc:1,2",  # absent from gnomAD sorts as 0
         "shown:2",
     ]
+
+
+NOT_VERIFIED_SEX = "Sample identity NOT VERIFIED: sex not assessable (reference has no chrX/chrY)"
+
+
+@pytest.mark.parametrize(
+    ("sex", "trio", "blocks", "usable", "identity", "headline"),
+    [
+        ("pass", "pass", False, True, "passed", "Sample identity: passed"),
+        ("fail", "pass", False, False, "failed", "NOT FOR CLINICAL USE"),
+        ("not assessable", "pass", False, True, "not verified", NOT_VERIFIED_SEX),
+        ("not assessable", "pass", True, False, "failed", "NOT FOR CLINICAL USE"),
+        (
+            "pass",
+            "not assessable",
+            False,
+            True,
+            "not verified",
+            "Sample identity NOT VERIFIED: relatedness not assessable "
+            "(S1 with parents F1 and M1: too few genotyped sites (56))",
+        ),
+    ],
+)
+def test_identity_verdicts_same_in_html_and_xlsx(
+    tmp_path: Path,
+    inputs: ReportInputs,
+    sex: str,
+    trio: str,
+    blocks: bool,
+    usable: bool,
+    identity: str,
+    headline: str,
+) -> None:
+    """Each check is passed, failed or not assessable; the headline never says more."""
+    checks = checks_file(tmp_path, True, CheckStatus(sex), CheckStatus(trio), blocks)
+    inp = dataclasses.replace(inputs, checks=checks)
+    model = sections.report_model(inp)
+    use = model.clinical_use
+    assert (use.usable, use.identity, use.headline) == (usable, identity, headline)
+    expected = [("sex", {"pass": "passed", "fail": "failed"}.get(sex, sex)),
+                ("relatedness", "passed" if trio == "pass" else trio)]  # fmt: skip
+    assert [(c, v) for c, v, _ in use.verdicts] == expected
+    if identity != "passed":
+        assert "passed" not in headline
+    # HTML (and so the PDF printed from it): the box at the top, the verdicts table.
+    html = render_report(inp)
+    top = html.split('id="clinical-use"')[1].split("</section>")[0]
+    assert f'data-usable="{str(usable).lower()}"' in top
+    assert f'data-identity="{identity}"' in top
+    assert f'<div class="stamp">{headline}</div>' in top or f"<strong>{headline}</strong>" in top
+    shown = re.findall(r'data-check="(\w+)" data-verdict="([a-z ]+)"', html)
+    assert shown == expected
+    blocked_by_policy = sex == "not assessable" and blocks
+    assert ("report.not_assessable_blocks: true) blocks the report" in top) == blocked_by_policy
+    if "not assessable" in (sex, trio):
+        assert "not assessable — " in top  # stated at the top, where a failure is
+    # XLSX: the same headline, the same verdicts, the policy.
+    out = tmp_path / "S1.xlsx"
+    assert run_cli(xlsx.main, xlsx_args(inp, checks, out)) == 0
+    book = openpyxl.load_workbook(out)
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
+    assert summary["status"] == headline
+    assert ("not assessable check: sex" in summary) == (sex == "not assessable")
+    assert ("failed check: sex" in summary) == (sex == "fail")
+    assert summary["not assessable policy"].endswith(
+        f"not_assessable_blocks: {str(blocks).lower()})"
+    )
+    rows = list(book["Sample checks"].iter_rows(values_only=True))
+    assert [(r[0], r[1]) for r in rows[1:3]] == [("verdict: " + c, v) for c, v in expected]
+    status_cell = next(row for row in book["Summary"].iter_rows() if row[0].value == "status")
+    assert bool(status_cell[0].font.bold) == (identity != "passed")

@@ -86,10 +86,17 @@ rule check_family:
             f"{s}={p}" for s, p in zip(family_samples(wc.family), input.summaries)
         ),
         override=override_args(),
+        # report.not_assessable_blocks: a not-assessable check blocks the report like a failure
+        blocks=(
+            "--not-assessable-blocks"
+            if config.get("report", {}).get("not_assessable_blocks")
+            else ""
+        ),
     shell:
         "hurtig check-family --samples {input.pedigree:q} --family {wildcards.family}"
         " --vcf {input.vcf:q} --fai {params.fai:q} --mosdepth {params.mosdepth}"
-        " --genome-build {params.build} {params.override} --out {output:q} 2> {log:q}"
+        " --genome-build {params.build} {params.override} {params.blocks}"
+        " --out {output:q} 2> {log:q}"
 
 
 rule run_multiqc:

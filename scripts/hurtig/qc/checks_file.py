@@ -7,11 +7,19 @@ Written by ``hurtig check-family`` (:mod:`hurtig.qc.family_checks`), read by the
      "checks": {"sex": {"status", "samples": [SexCheck, ...]},
                 "relatedness": {"status", "sites", "pairs": [PairCheck, ...],
                                 "trios": [TrioCheck, ...]}},
+     "verdicts": [{"check", "verdict", "reason"}, ...],
      "failures": [{"check", "reason"}, ...],
+     "not_assessable_blocks": true | false,
      "override_checks": [...], "override_reason", "overridden": [...],
      "clinical_use": true | false}
 
-Every status is three-valued plus information: ``pass``, ``fail``, ``not assessable``, ``info``.
+The status of each sample, pair or trio is three-valued plus information: ``pass``, ``fail``,
+``not assessable``, ``info`` (shown, decides nothing). Each check (``sex``, ``relatedness``) has
+exactly one verdict: ``passed``, ``failed`` or ``not assessable`` (:func:`check_verdicts`, written
+as ``verdicts``). ``not_assessable_blocks`` is the run's policy (``report.not_assessable_blocks``):
+when true, a not-assessable check makes the reports NOT FOR CLINICAL USE like a failure. Files
+written before the verdicts and the policy existed are read with the verdicts derived from their
+checks and the policy false (what those versions did).
 """
 
 from __future__ import annotations
@@ -31,12 +39,29 @@ CHECK_NAMES = ("sex", "relatedness")
 
 
 class CheckStatus(StrEnum):
-    """Outcome of one check (written as its value)."""
+    """Outcome of one sample, pair or trio (written as its value)."""
 
     PASS = "pass"
     FAIL = "fail"
     NOT_ASSESSABLE = "not assessable"
     INFO = "info"
+
+
+class Verdict(StrEnum):
+    """The verdict of one whole check: exactly one of three (written as its value)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_ASSESSABLE = "not assessable"
+
+
+@dataclass(frozen=True)
+class CheckVerdict:
+    """One check's verdict and the sentence behind it (names the samples where it matters)."""
+
+    check: str
+    verdict: Verdict
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -125,8 +150,10 @@ class FamilyChecks:
         failures: every failed check, overridden or not.
         override_checks: check names the run configuration overrides.
         override_reason: why (empty without overrides).
-        overridden: the failed checks that are overridden (sorted names).
-        clinical_use: False when a check failed and is not overridden.
+        overridden: the blocking checks (failed, or not assessable under the policy) that are
+            overridden (sorted names).
+        clinical_use: False when a check blocks the report and is not overridden.
+        not_assessable_blocks: the policy: a not-assessable check blocks the report.
     """
 
     family: str
@@ -138,6 +165,12 @@ class FamilyChecks:
     override_reason: str
     overridden: tuple[str, ...]
     clinical_use: bool
+    not_assessable_blocks: bool = False
+
+    @property
+    def verdicts(self) -> tuple[CheckVerdict, ...]:
+        """The verdict of each check, in :data:`CHECK_NAMES` order."""
+        return check_verdicts(self.sex, self.relatedness)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object, keys in the file's order."""
@@ -156,7 +189,9 @@ class FamilyChecks:
                     "trios": [asdict(t) for t in self.relatedness.trios],
                 },
             },
+            "verdicts": [asdict(v) for v in self.verdicts],
             "failures": [asdict(f) for f in self.failures],
+            "not_assessable_blocks": self.not_assessable_blocks,
             "override_checks": list(self.override_checks),
             "override_reason": self.override_reason,
             "overridden": list(self.overridden),
@@ -192,7 +227,10 @@ def checks_from_json(data: Any) -> FamilyChecks:
         override_checks=tuple(str(name) for name in data["override_checks"]),
         override_reason=str(data["override_reason"]),
         overridden=tuple(str(name) for name in data["overridden"]),
-        clinical_use=_boolean(data["clinical_use"]),
+        clinical_use=_boolean(data["clinical_use"], "clinical_use"),
+        not_assessable_blocks=_boolean(
+            data.get("not_assessable_blocks", False), "not_assessable_blocks"
+        ),
     )
 
 
@@ -202,10 +240,72 @@ def _record(kind: type[_R], entry: Any) -> _R:
     return kind(**{**entry, "status": CheckStatus(entry["status"])})
 
 
-def _boolean(value: Any) -> bool:
+def _boolean(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
-        raise TypeError("clinical_use must be true or false")
+        raise TypeError(f"{key} must be true or false")
     return value
+
+
+def _why_not_assessable(check: SexCheck) -> str:
+    """Why one sample's sex does not verify its identity, without the sample's name."""
+    if check.status == CheckStatus.INFO:
+        return f"declared sex {check.declared}"
+    reason = check.reason
+    if reason.startswith("not assessable (") and reason.endswith(")"):
+        return reason[len("not assessable (") : -1]
+    return reason
+
+
+def _sex_verdict(sex: SexChecks) -> CheckVerdict:
+    """Failed if any sample failed; not assessable if any sample's sex cannot be compared."""
+    failed = [s for s in sex.samples if s.status == CheckStatus.FAIL]
+    if failed:
+        return CheckVerdict(
+            "sex", Verdict.FAILED, "; ".join(f"{s.sample}: {s.reason}" for s in failed)
+        )
+    if not sex.samples:
+        return CheckVerdict("sex", Verdict.NOT_ASSESSABLE, "no samples checked")
+    groups: dict[str, list[str]] = {}
+    for entry in sex.samples:
+        if entry.status != CheckStatus.PASS:
+            groups.setdefault(_why_not_assessable(entry), []).append(entry.sample)
+    if not groups:
+        names = ", ".join(s.sample for s in sex.samples)
+        return CheckVerdict("sex", Verdict.PASSED, f"declared sex confirmed for {names}")
+    if len(groups) == 1 and sum(map(len, groups.values())) == len(sex.samples):
+        return CheckVerdict("sex", Verdict.NOT_ASSESSABLE, next(iter(groups)))
+    reason = "; ".join(f"{', '.join(names)}: {why}" for why, names in groups.items())
+    return CheckVerdict("sex", Verdict.NOT_ASSESSABLE, reason)
+
+
+def _relatedness_verdict(relatedness: RelatednessChecks) -> CheckVerdict:
+    """Over the trios and the pairs they do not decide (``info`` pairs are shown only)."""
+    deciding: list[tuple[CheckStatus, str]] = [
+        (p.status, p.reason) for p in relatedness.pairs if p.status != CheckStatus.INFO
+    ]
+    deciding += [(t.status, t.reason) for t in relatedness.trios]
+    for status, verdict in (
+        (CheckStatus.FAIL, Verdict.FAILED),
+        (CheckStatus.NOT_ASSESSABLE, Verdict.NOT_ASSESSABLE),
+    ):
+        reasons = [reason for s, reason in deciding if s == status]
+        if reasons:
+            return CheckVerdict("relatedness", verdict, "; ".join(reasons))
+    if not deciding:
+        return CheckVerdict(
+            "relatedness", Verdict.NOT_ASSESSABLE, "no relatives sequenced to compare with"
+        )
+    return CheckVerdict("relatedness", Verdict.PASSED, "; ".join(reason for _, reason in deciding))
+
+
+def check_verdicts(sex: SexChecks, relatedness: RelatednessChecks) -> tuple[CheckVerdict, ...]:
+    """The verdict of each check: passed, failed or not assessable, never blurred.
+
+    A check passes only when every sample, pair or trio that decides it passed: one that is not
+    assessable (or a sample whose declared sex is unknown) leaves the check not assessable,
+    whatever the others say.
+    """
+    return _sex_verdict(sex), _relatedness_verdict(relatedness)
 
 
 def read_checks(path: Path) -> FamilyChecks:

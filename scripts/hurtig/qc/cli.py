@@ -33,6 +33,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--genome-build", choices=sorted(BUILDS), default="GRCh38")
     parser.add_argument("--override", nargs="*", default=[], choices=CHECK_NAMES)
     parser.add_argument("--override-reason", default="")
+    parser.add_argument(
+        "--not-assessable-blocks",
+        action="store_true",
+        help="a not-assessable check marks the reports NOT FOR CLINICAL USE like a failure "
+        "(report.not_assessable_blocks)",
+    )
     parser.add_argument("--out", required=True, type=Path, help="output JSON")
     return parser.parse_args(argv)
 
@@ -60,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build=args.genome_build,
         overrides=args.override,
         override_reason=args.override_reason,
+        not_assessable_blocks=args.not_assessable_blocks,
     )
     write_checks(checks, args.out)
     return 0

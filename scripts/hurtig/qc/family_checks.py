@@ -2,9 +2,12 @@
 
 Runs the sex check (:mod:`hurtig.qc.sex`) of every member and the relatedness checks
 (:mod:`hurtig.qc.relatedness`) of the family, and decides whether the family's reports may be
-used clinically. A failing check makes the reports NOT FOR CLINICAL USE, unless the run
-configuration overrides that check by name with a reason (both are recorded in the checks file,
-:mod:`hurtig.qc.checks_file`, and printed in the report).
+used clinically. Each check's verdict is passed, failed or not assessable
+(:func:`hurtig.qc.checks_file.check_verdicts`). A failed check makes the reports NOT FOR CLINICAL
+USE, and so does a not-assessable one when the policy ``report.not_assessable_blocks`` says so,
+unless the run configuration overrides that check by name with a reason (the verdicts, the policy
+and the overrides are recorded in the checks file, :mod:`hurtig.qc.checks_file`, and printed in
+the report).
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from hurtig.errors import InputError
 from hurtig.qc.checks_file import (
     CHECK_NAMES,
     CheckStatus,
+    CheckVerdict,
     Failure,
     FamilyChecks,
     RelatednessChecks,
     SexChecks,
+    Verdict,
+    check_verdicts,
 )
 from hurtig.qc.family_vcf import read_genotypes, sex_contigs
 from hurtig.qc.relatedness import check_pairs, check_trios
@@ -39,6 +45,16 @@ def overall_status(statuses: Iterable[CheckStatus]) -> CheckStatus:
             return CheckStatus.NOT_ASSESSABLE
         return CheckStatus.INFO
     return CheckStatus.PASS
+
+
+def blocking_checks(
+    failures: Iterable[Failure], verdicts: Iterable[CheckVerdict], not_assessable_blocks: bool
+) -> set[str]:
+    """Names of the checks that block the report: failed, or not assessable under the policy."""
+    blocking = {f.check for f in failures}
+    if not_assessable_blocks:
+        blocking |= {v.check for v in verdicts if v.verdict == Verdict.NOT_ASSESSABLE}
+    return blocking
 
 
 def _validate(
@@ -72,6 +88,7 @@ def family_checks(
     build: str = "GRCh38",
     overrides: Sequence[str] = (),
     override_reason: str = "",
+    not_assessable_blocks: bool = False,
 ) -> FamilyChecks:
     """Run the sex and relatedness checks of one family.
 
@@ -84,6 +101,7 @@ def family_checks(
         build: genome build (pseudo-autosomal regions).
         overrides: check names whose failure the run configuration overrides.
         override_reason: why (required with ``overrides``).
+        not_assessable_blocks: a not-assessable check blocks the reports like a failure.
 
     Returns:
         The checks: per-check status and details, the failures (reasons), the overridden checks
@@ -106,19 +124,24 @@ def family_checks(
         *(Failure("relatedness", p.reason) for p in pairs if p.status == CheckStatus.FAIL),
         *(Failure("relatedness", t.reason) for t in trios if t.status == CheckStatus.FAIL),
     ]
+    sex_checks = SexChecks(overall_status(s.status for s in sex), tuple(sex))
+    relatedness = RelatednessChecks(
+        status=overall_status([p.status for p in pairs] + [t.status for t in trios]),
+        sites=len(genotypes.dosages),
+        pairs=tuple(pairs),
+        trios=tuple(trios),
+    )
+    verdicts = check_verdicts(sex_checks, relatedness)
+    blocking = blocking_checks(failures, verdicts, not_assessable_blocks)
     return FamilyChecks(
         family=family,
         build=build,
-        sex=SexChecks(overall_status(s.status for s in sex), tuple(sex)),
-        relatedness=RelatednessChecks(
-            status=overall_status([p.status for p in pairs] + [t.status for t in trios]),
-            sites=len(genotypes.dosages),
-            pairs=tuple(pairs),
-            trios=tuple(trios),
-        ),
+        sex=sex_checks,
+        relatedness=relatedness,
         failures=tuple(failures),
         override_checks=tuple(overrides),
         override_reason=override_reason if overrides else "",
-        overridden=tuple(sorted({f.check for f in failures if f.check in overrides})),
-        clinical_use=all(f.check in overrides for f in failures),
+        overridden=tuple(sorted(blocking & set(overrides))),
+        clinical_use=blocking <= set(overrides),
+        not_assessable_blocks=not_assessable_blocks,
     )

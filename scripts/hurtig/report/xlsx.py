@@ -4,7 +4,8 @@ Sheets: ``Summary`` (sample, panel, the sample checks' verdict and the panel ver
 reasons, in the HTML's words), ``Variants`` (the
 prioritised TSV, same columns in the same order, numbers as numbers), ``Gene coverage`` and
 ``Exon coverage`` (mosdepth figures at the coverage threshold), ``QC`` (fastp, samtools stats,
-mosdepth) and ``Sample checks`` (sex and relatedness, from ``hurtig check-family``); then one
+mosdepth) and ``Sample checks`` (each check's verdict -- passed, failed or not assessable -- then
+every sample, pair and trio, from ``hurtig check-family``); then one
 sheet per table section of the model (:mod:`hurtig.report.sections`).
 """
 
@@ -23,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from hurtig.errors import InputError
-from hurtig.report.clinical_use import DISCLAIMER
+from hurtig.report.clinical_use import DISCLAIMER, PASSED, ClinicalUse
 from hurtig.report.model import ReportInputs, ReportModel, ReportOptions
 from hurtig.report.qc_verdict import PASS, Thresholds
 from hurtig.report.sections import report_model
@@ -66,6 +67,8 @@ def _summary_rows(model: ReportModel) -> list[list[Any]]:
         ["panel", model.panel.id],
         ["status", checks.headline],
         *(["failed check: " + c, r] for c, r in checks.failures),
+        *(["not assessable check: " + c, r] for c, r in checks.not_assessable),
+        ["not assessable policy", _policy(checks)],
         *(["overridden check: " + c, r] for c, r in checks.overridden),
         *([["override reason", checks.override_reason]] if checks.overridden else []),
         ["panel verdict", panel.status],
@@ -79,6 +82,13 @@ def _summary_rows(model: ReportModel) -> list[list[Any]]:
     ]
 
 
+def _policy(checks: ClinicalUse) -> str:
+    """The not-assessable policy in the HTML's words."""
+    if checks.not_assessable_blocks:
+        return "a not-assessable check blocks the report (report.not_assessable_blocks: true)"
+    return "a not-assessable check does not block the report (report.not_assessable_blocks: false)"
+
+
 def _summary_sheet(book: Workbook, model: ReportModel) -> None:
     summary = book.active
     assert summary is not None
@@ -86,7 +96,7 @@ def _summary_sheet(book: Workbook, model: ReportModel) -> None:
     rows = _summary_rows(model)
     _write(summary, ["item", "value"], rows)
     for number, (item, value) in enumerate(rows, start=2):
-        flagged = (item == "status" and not model.clinical_use.usable) or (
+        flagged = (item == "status" and model.clinical_use.identity != PASSED) or (
             item == "panel verdict" and value != PASS
         )
         if flagged:
@@ -156,7 +166,10 @@ def build_workbook(model: ReportModel) -> Workbook:
     _write(
         book.create_sheet("Sample checks"),
         ["check", "status", "detail"],
-        [list(row) for row in model.clinical_use.rows],
+        [
+            *(["verdict: " + c, v, r] for c, v, r in model.clinical_use.verdicts),
+            *(list(row) for row in model.clinical_use.rows),
+        ],
     )
     for section in model.sections:
         if section.columns:
