@@ -384,5 +384,18 @@ def test_demo_checks_pass(demo_run: Path) -> None:
     assert checks["checks"]["relatedness"]["status"] == "pass"
     for entry in checks["checks"]["sex"]["samples"]:
         assert entry["reason"] == "not assessable (reference has no chrX/chrY)"
+    # The demo reference has no chrX/chrY: sex is not assessable, so identity is NOT VERIFIED
+    # (never "passed"); by default (report.not_assessable_blocks: false) that does not block.
+    assert checks["not_assessable_blocks"] is False
+    assert [(v["check"], v["verdict"]) for v in checks["verdicts"]] == [
+        ("sex", "not assessable"),
+        ("relatedness", "passed"),
+    ]
+    headline = "Sample identity NOT VERIFIED: sex not assessable (reference has no chrX/chrY)"
     html = (demo_run / "results" / "report" / "proband" / "neuro_demo.html").read_text()
-    assert "NOT FOR CLINICAL USE" not in html
+    assert "NOT FOR CLINICAL USE" not in html and "Sample identity: passed" not in html
+    assert f'<div class="stamp">{headline}</div>' in html
+    assert 'data-usable="true" data-identity="not verified"' in html
+    book = openpyxl.load_workbook(demo_run / "results" / "report" / "proband" / "neuro_demo.xlsx")
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
+    assert summary["status"] == headline

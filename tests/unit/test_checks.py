@@ -6,6 +6,7 @@ genome, and run the real tools: samtools, mosdepth, bcftools mpileup/call.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import subprocess
@@ -87,14 +88,14 @@ def _sheet(path: Path, sample: str, sex: str) -> Path:
     return path
 
 
-def _run(genomes: dict[str, Path], tmp_path: Path, sample: str, declared: str) -> dict:
+def _run(genomes: dict[str, Path], tmp_path: Path, sample: str, declared: str, *extra: str) -> dict:
     out = tmp_path / "checks.json"
     code = main(
         [
             "--samples", str(_sheet(tmp_path / "samples.tsv", sample, declared)),
             "--family", "fam", "--vcf", str(genomes[f"{sample}_vcf"]),
             "--fai", str(genomes["fai"]), "--genome-build", "GRCh37",
-            "--mosdepth", f"{sample}={genomes[f'{sample}_summary']}", "--out", str(out),
+            "--mosdepth", f"{sample}={genomes[f'{sample}_summary']}", "--out", str(out), *extra,
         ]
     )  # fmt: skip
     assert code == 0
@@ -149,6 +150,71 @@ def test_unknown_declared_sex_is_information(genomes: dict[str, Path], tmp_path:
     entry = result["checks"]["sex"]["samples"][0]
     assert entry["status"] == "info" and entry["inferred"] == "male"
     assert result["clinical_use"] is True
+
+
+def test_not_assessable_policy_decides_clinical_use(
+    genomes: dict[str, Path], tmp_path: Path
+) -> None:
+    """A single sample: sex passes, relatedness is not assessable (no relative sequenced)."""
+    result = _run(genomes, tmp_path, "female", "female")
+    assert result["verdicts"] == [
+        {"check": "sex", "verdict": "passed", "reason": "declared sex confirmed for female"},
+        {
+            "check": "relatedness",
+            "verdict": "not assessable",
+            "reason": "no relatives sequenced to compare with",
+        },
+    ]
+    assert result["not_assessable_blocks"] is False and result["clinical_use"] is True
+    blocked = _run(genomes, tmp_path, "female", "female", "--not-assessable-blocks")
+    assert blocked["not_assessable_blocks"] is True and blocked["clinical_use"] is False
+    assert blocked["failures"] == [] and blocked["overridden"] == []
+    assert blocked["verdicts"] == result["verdicts"]
+    overridden = _run(
+        genomes, tmp_path, "female", "female", "--not-assessable-blocks",
+        "--override", "relatedness", "--override-reason", "singleton, identity confirmed",
+    )  # fmt: skip
+    assert overridden["clinical_use"] is True and overridden["overridden"] == ["relatedness"]
+    again = checks_file.read_checks(tmp_path / "checks.json")
+    assert again.not_assessable_blocks is True and again.verdicts[1].verdict == "not assessable"
+
+
+def test_check_verdicts_are_never_blurred() -> None:
+    """A check passes only when every sample, pair or trio that decides it passed."""
+    status = checks_file.CheckStatus
+    na = "not assessable (reference has no chrX/chrY)"
+    samples = (
+        checks_file.SexCheck("kid", "female", "female", status.PASS, "declared female, ..."),
+        checks_file.SexCheck("dad", "unknown", "male", status.INFO, "declared unknown; ..."),
+        checks_file.SexCheck("mum", "female", "not assessable", status.NOT_ASSESSABLE, na),
+    )
+    info_pair = checks_file.PairCheck("kid", "dad", 0.25, "first", 0.24, 500, 0, status.INFO, "i")
+    trio = checks_file.TrioCheck("kid", "dad", "mum", 500, 1, 0.002, status.PASS, "trio ok")
+    few = dataclasses.replace(trio, status=status.NOT_ASSESSABLE, reason="kid: too few sites")
+    wrong = dataclasses.replace(trio, status=status.FAIL, reason="kid: 20 % inconsistent")
+
+    def verdicts(sex: tuple, trios: tuple) -> list[tuple[str, str]]:
+        overall = family_checks.overall_status(s.status for s in sex)
+        related = checks_file.RelatednessChecks(status.PASS, 500, (info_pair,), trios)
+        found = checks_file.check_verdicts(checks_file.SexChecks(overall, sex), related)
+        return [(v.verdict.value, v.reason) for v in found]
+
+    assert verdicts(samples[:1], (trio,)) == [
+        ("passed", "declared sex confirmed for kid"),
+        ("passed", "trio ok"),  # the trio's pairs are shown, the trio decides
+    ]
+    assert verdicts(samples, (few,)) == [
+        ("not assessable", "dad: declared sex unknown; mum: reference has no chrX/chrY"),
+        ("not assessable", "kid: too few sites"),
+    ]
+    assert verdicts(samples[2:], (wrong,)) == [
+        ("not assessable", "reference has no chrX/chrY"),
+        ("failed", "kid: 20 % inconsistent"),
+    ]
+    assert verdicts(samples[:1], ())[1] == (
+        "not assessable",
+        "no relatives sequenced to compare with",
+    )
 
 
 def test_reference_without_sex_chromosomes_is_not_assessable() -> None:
