@@ -120,7 +120,7 @@ def test_choose_transcript_rules(files: tuple[Path, Path]) -> None:
     assert choose_transcript(g1.transcripts, ["TB.1"])[0].id == "TB"
     tagged = [t if t.id != "TC" else t.__class__(**{**t.__dict__, "tags": ("Ensembl_canonical",)})
               for t in g1.transcripts]  # fmt: skip
-    assert choose_transcript(tagged, [])[1] == "canonical"
+    assert choose_transcript(tagged, [])[1] == "ensembl_canonical"
 
 
 def test_cli(files: tuple[Path, Path], tmp_path: Path) -> None:

@@ -148,10 +148,12 @@ def test_resolution_golden_on_demo_gff() -> None:
                 {
                     "symbol": g.symbol,
                     "transcript": g.transcript,
+                    "versioned": g.transcript_versioned,
                     "source": g.transcript_source,
                     "fallback": g.transcript_fallback,
                     "inheritance": list(g.inheritance),
                     "notes": list(g.notes),
+                    "transcript_note": g.transcript_note,
                     "regions": len(g.regions),
                 }
                 for g in genes
@@ -175,13 +177,18 @@ def test_cli_fallback_is_loud_and_recorded(
     )  # fmt: skip
     assert rc == 0
     err = capsys.readouterr().err
-    assert "NeuroDemo@v1.0.0: APP: panel transcript NM_000484.4, NM_201414.3 not usable" in err
+    assert (
+        "NeuroDemo@v1.0.0: APP: panel transcript NM_000484.4, NM_201414.3 not found in the gene"
+        " model; using ENST00000346798.7 (longest CDS)"
+    ) in err
     assert "gene PCDH19 not in the gene model" in err
     doc = json.loads(js.read_text())
     assert (doc["id"], doc["version"], doc["format"]) == ("NeuroDemo", "v1.0.0", "ella")
     assert len(doc["sha256"]) == 64 and len(doc["files"]) == 3
     app = next(g for g in doc["genes"] if g["symbol"] == "APP")
     assert app["transcript_fallback"] is True and app["panel_transcripts"][0] == "NM_000484.4"
+    assert app["transcript_versioned"] == "ENST00000346798.7"
+    assert app["transcript_note"].endswith("using ENST00000346798.7 (longest CDS)")
 
 
 def test_bad_definitions(tmp_path: Path) -> None:

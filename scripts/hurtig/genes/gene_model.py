@@ -19,6 +19,9 @@ CANONICAL_TAGS: tuple[str, ...] = ("MANE_Select", "Ensembl_canonical")
 """Transcript tags that mark the gene model's preferred transcript, strongest first."""
 
 _HGNC_RE = re.compile(r"HGNC:(\d+)")
+_REFSEQ_RE = re.compile(r"^[NX][MR]_\d+(?:\.\d+)?$")
+REFSEQ_ATTRIBUTES: tuple[str, ...] = ("Dbxref", "db_xref", "MANE_Select", "MANE_Plus_Clinical")
+"""Transcript attributes searched for RefSeq accessions (``Dbxref=RefSeq:NM_000100.4,...``)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Transcript:
         cds: CDS parts in transcript order (empty for non-coding transcripts).
         tags: ``tag=`` values (e.g. ``basic``, ``Ensembl_canonical``, ``MANE_Select``).
         ccds: CCDS id or empty.
+        version: Ensembl version (``version=`` attribute) or empty.
+        refseq: RefSeq accessions (with version) the gene model maps to this transcript.
     """
 
     id: str
@@ -72,6 +77,13 @@ class Transcript:
     cds: tuple[Segment, ...] = ()
     tags: tuple[str, ...] = ()
     ccds: str = ""
+    version: str = ""
+    refseq: tuple[str, ...] = ()
+
+    @property
+    def versioned_id(self) -> str:
+        """``ENST...N`` when the version is known, else the bare id."""
+        return f"{self.id}.{self.version}" if self.version else self.id
 
     @property
     def is_coding(self) -> bool:
@@ -203,6 +215,29 @@ def _attributes(text: str) -> dict[str, str]:
     return out
 
 
+def refseq_accessions(attrs: dict[str, str]) -> tuple[str, ...]:
+    """RefSeq transcript accessions named in a feature's attributes, in order, no duplicates.
+
+    Entries of :data:`REFSEQ_ATTRIBUTES` are comma-separated; a database prefix
+    (``RefSeq:``, ``RefSeq_mRNA:``) is dropped; only ``NM_``/``NR_``/``XM_``/``XR_`` ids are kept.
+    """
+    out: list[str] = []
+    for key in REFSEQ_ATTRIBUTES:
+        for item in attrs.get(key, "").split(","):
+            acc = item.strip().rsplit(":", 1)[-1]
+            if _REFSEQ_RE.match(acc) and acc not in out:
+                out.append(acc)
+    return tuple(out)
+
+
+def _version(attrs: dict[str, str]) -> str:
+    """The Ensembl version: ``version=``, else the suffix of a versioned ``transcript_id``."""
+    version = attrs.get("version", "")
+    if not version.isdigit():
+        version = attrs.get("transcript_id", "").rpartition(".")[2]
+    return version if version.isdigit() else ""
+
+
 def _strip(value: str, prefix: str) -> str:
     return value[len(prefix) :] if value.startswith(prefix) else value
 
@@ -242,6 +277,8 @@ def _transcript_record(
         "end": end,
         "tags": ",".join(tags),
         "ccds": attrs.get("ccdsid", ""),
+        "version": _version(attrs),
+        "refseq": ",".join(refseq_accessions(attrs)),
     }
 
 
@@ -309,6 +346,8 @@ class _Features:
                     cds=tuple(tx_cds),
                     tags=tuple(t for t in str(info["tags"]).split(",") if t),
                     ccds=str(info["ccds"]),
+                    version=str(info["version"]),
+                    refseq=tuple(a for a in str(info["refseq"]).split(",") if a),
                 )
             )
         return by_gene

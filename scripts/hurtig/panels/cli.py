@@ -7,7 +7,8 @@ CLI::
         [--acceptor-padding 20 --donor-padding 6 --min-confidence 3]
 
 Writes the panel's BED6 regions and its JSON (:class:`hurtig.panels.model.ResolvedPanel`);
-warns on stderr about genes the gene model lacks and panel transcripts it cannot use.
+warns on stderr about genes the gene model lacks and, per gene, a panel transcript not found
+(which transcript is used instead and why) or found with another version.
 """
 
 from __future__ import annotations
@@ -57,19 +58,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def warn(resolved: ResolvedPanel) -> None:
-    """Warn on stderr about missing genes and unusable panel transcripts."""
+    """Warn on stderr about missing genes and panel transcripts not used as named."""
     label = f"{resolved.id}@{resolved.version or 'unversioned'}"
     for miss in resolved.missing_genes:
         name = miss["symbol"] or miss["hgnc_id"]
         print(f"hurtig warning: {label}: gene {name} {miss['reason']}", file=sys.stderr)
     for g in resolved.genes:
-        if g.transcript_fallback:
-            print(
-                f"hurtig warning: {label}: {g.symbol}: panel transcript "
-                f"{', '.join(g.panel_transcripts)} not usable, using {g.transcript} "
-                f"({g.transcript_source})",
-                file=sys.stderr,
-            )
+        if g.transcript_note:
+            print(f"hurtig warning: {label}: {g.symbol}: {g.transcript_note}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

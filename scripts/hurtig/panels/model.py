@@ -64,6 +64,8 @@ def transcript_to_json(tx: Transcript) -> dict[str, object]:
         "cds": [[c.start, c.end, c.phase] for c in tx.cds],
         "tags": list(tx.tags),
         "ccds": tx.ccds,
+        "version": tx.version,
+        "refseq": list(tx.refseq),
     }
 
 
@@ -90,6 +92,8 @@ def transcript_from_json(doc: Mapping[str, Any]) -> Transcript:
             ),
             tags=tuple(str(t) for t in doc.get("tags", [])),
             ccds=str(doc.get("ccds", "")),
+            version=str(doc.get("version", "")),
+            refseq=tuple(str(r) for r in doc.get("refseq", [])),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise InputError(f"panel JSON: bad transcript model ({err})") from err
@@ -103,9 +107,9 @@ class ResolvedGene:
         symbol: symbol as in the gene model.
         hgnc_id: HGNC id (panel's, else the gene model's).
         gene_id: Ensembl gene id.
-        transcript: default transcript id.
-        transcript_source: why it was chosen (``panel``, ``canonical``, ``longest_cds``,
-            ``longest``).
+        transcript: default transcript id (without version: the key bcftools csq reports).
+        transcript_source: why it was chosen (``panel``, ``mane_select``,
+            ``ensembl_canonical``, ``longest_cds``, ``longest``).
         biotype: transcript biotype.
         chrom: sequence name.
         strand: strand.
@@ -114,6 +118,9 @@ class ResolvedGene:
         regions: padded regions.
         model: the default transcript's structure (exons, CDS) for HGVS downstream.
         panel_transcripts: transcripts the panel names for the gene.
+        transcript_note: the fallback line (panel transcript not found, or found with another
+            version: which one is used and why), empty when the panel's transcript is used as
+            named or the panel names none.
     """
 
     symbol: str
@@ -129,6 +136,12 @@ class ResolvedGene:
     regions: tuple[Region, ...]
     model: Transcript
     panel_transcripts: tuple[str, ...] = ()
+    transcript_note: str = ""
+
+    @property
+    def transcript_versioned(self) -> str:
+        """The default transcript with its version (``ENST00000291568.5``) when known."""
+        return self.model.versioned_id
 
     @property
     def transcript_fallback(self) -> bool:
@@ -142,6 +155,8 @@ class ResolvedGene:
             "hgnc_id": self.hgnc_id,
             "gene_id": self.gene_id,
             "transcript": self.transcript,
+            "transcript_versioned": self.transcript_versioned,
+            "refseq": list(self.model.refseq),
             "transcript_source": self.transcript_source,
             "biotype": self.biotype,
             "chrom": self.chrom,
@@ -155,6 +170,7 @@ class ResolvedGene:
             "panel_transcripts": list(self.panel_transcripts),
             "transcript_model": transcript_to_json(self.model),
             "transcript_fallback": self.transcript_fallback,
+            "transcript_note": self.transcript_note,
         }
 
     @classmethod
@@ -185,6 +201,7 @@ class ResolvedGene:
             ),
             model=model,
             panel_transcripts=tuple(str(t) for t in doc.get("panel_transcripts", [])),
+            transcript_note=str(doc.get("transcript_note", "")),
         )
 
 

@@ -1,14 +1,16 @@
 """Resolve a panel on the gene model: each gene's default transcript and padded regions.
 
 A gene is found by HGNC id, else by symbol. Its default transcript is the first of: a
-panel-named Ensembl transcript in the model, a canonical-tagged one, the protein-coding one with
-the longest CDS, the longest (:func:`choose_transcript`). Its regions are the coding parts of the
+panel-named transcript the model has (RefSeq through the model's mapping, or Ensembl), the MANE
+Select one, the Ensembl canonical one, the protein-coding one with the longest CDS, the longest
+(:func:`choose_transcript`). Its regions are the coding parts of the
 transcript's exons padded into the flanking introns (:func:`transcript_regions`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from hurtig.genes.gene_model import GeneModel, Transcript
 from hurtig.panels.formats.definition import Panel
@@ -18,43 +20,128 @@ DEFAULT_ACCEPTOR_PADDING = 20
 DEFAULT_DONOR_PADDING = 6
 
 
+SOURCE_LABELS: dict[str, str] = {
+    "panel": "named by the panel",
+    "mane_select": "MANE Select",
+    "ensembl_canonical": "Ensembl canonical",
+    "longest_cds": "longest CDS",
+    "longest": "longest transcript",
+}
+"""Readable names of :attr:`TranscriptChoice.source` values, in the order they are tried."""
+
+REFSEQ_PREFIXES: tuple[str, ...] = ("NM_", "NR_", "XM_", "XR_")
+
+
+class TranscriptChoice(NamedTuple):
+    """A gene's default transcript and why it was chosen.
+
+    Attributes:
+        transcript: the chosen transcript.
+        source: a key of :data:`SOURCE_LABELS`.
+        notes: one remark per panel transcript that could not be used as named.
+        fallback: one line for the console and the report when the panel named transcripts and
+            none was used, or the one used differs in version; empty otherwise.
+    """
+
+    transcript: Transcript
+    source: str
+    notes: tuple[str, ...]
+    fallback: str = ""
+
+
+def _match_refseq(name: str, transcripts: Sequence[Transcript]) -> tuple[Transcript | None, str]:
+    """The transcript the gene model maps to a RefSeq id: same version first, else same id."""
+    for tx in transcripts:
+        if name in tx.refseq:
+            return tx, ""
+    base = name.split(".", 1)[0]
+    for tx in transcripts:
+        mapped = [r for r in tx.refseq if r.split(".", 1)[0] == base]
+        if mapped:
+            return (
+                tx,
+                f"panel transcript {name}: the gene model maps {mapped[0]} to {tx.versioned_id}",
+            )
+    if any(tx.refseq for tx in transcripts):
+        return None, f"panel transcript {name} is not among the gene's RefSeq mappings"
+    return None, f"panel transcript {name} is RefSeq; the gene model maps no RefSeq id to this gene"
+
+
+def match_panel_transcript(
+    name: str, transcripts: Sequence[Transcript]
+) -> tuple[Transcript | None, str]:
+    """The gene-model transcript a panel names (RefSeq or Ensembl id, with or without version).
+
+    Args:
+        name: the panel's transcript id.
+        transcripts: the gene's transcripts.
+
+    Returns:
+        (transcript or ``None``, remark): the remark says why none matched, or that the matched
+        one has another version than the panel's; empty for an exact match.
+    """
+    name = name.strip()
+    if name.startswith(REFSEQ_PREFIXES):
+        return _match_refseq(name, transcripts)
+    base, _, version = name.partition(".")
+    for tx in transcripts:
+        if tx.id == base:
+            if version and tx.version and version != tx.version:
+                return tx, f"panel transcript {name}: the gene model has {tx.versioned_id}"
+            return tx, ""
+    return None, f"panel transcript {name} not in the gene model"
+
+
+def _default_transcript(transcripts: Sequence[Transcript]) -> tuple[Transcript, str]:
+    """MANE Select, else Ensembl canonical, else longest CDS, else longest; ties: lowest id."""
+    ordered = sorted(transcripts, key=lambda t: t.id)
+    for tag, source in (("MANE_Select", "mane_select"), ("Ensembl_canonical", "ensembl_canonical")):
+        tagged = [t for t in ordered if tag in t.tags]
+        if tagged:
+            return tagged[0], source
+    coding = [t for t in ordered if t.biotype == "protein_coding" and t.is_coding]
+    if coding:
+        return min(coding, key=lambda t: (-t.cds_length, t.id)), "longest_cds"
+    return min(ordered, key=lambda t: (-sum(e.length for e in t.exons), t.id)), "longest"
+
+
+def describe_transcript(tx: Transcript) -> str:
+    """``ENST...N`` with the RefSeq ids the gene model maps to it (``ENST..5 / NM_..4``)."""
+    return " / ".join((tx.versioned_id, *tx.refseq))
+
+
 def choose_transcript(
     gene_transcripts: Sequence[Transcript], panel_transcripts: Sequence[str]
-) -> tuple[Transcript, str, tuple[str, ...]]:
+) -> TranscriptChoice:
     """Pick the default transcript of a gene.
 
-    Order: a panel-named Ensembl transcript present in the model; else a canonical-tagged
-    transcript (MANE_Select, Ensembl_canonical); else the protein-coding transcript with the
-    longest CDS; else the longest transcript (exonic length). Ties: lowest transcript id.
+    Order: the first panel-named transcript the gene model has (RefSeq ids through the gene
+    model's RefSeq mapping, same version first; Ensembl ids with or without version); else
+    the MANE Select transcript; else the Ensembl canonical one; else the protein-coding
+    transcript with the longest CDS; else the longest transcript (exonic length). Ties: lowest
+    transcript id.
 
     Args:
         gene_transcripts: the gene's transcripts (non-empty).
         panel_transcripts: transcripts named by the panel.
 
     Returns:
-        (transcript, source label, notes).
+        The choice, with a fallback line when the panel's transcript was not used as named.
     """
     notes: list[str] = []
-    by_id = {t.id: t for t in gene_transcripts}
     for name in panel_transcripts:
-        base = name.split(".", 1)[0]
-        if base in by_id:
-            return by_id[base], "panel", tuple(notes)
-        if base.startswith(("NM_", "NR_", "XM_")):
-            notes.append(f"panel transcript {name} is RefSeq; no RefSeq-Ensembl table, not used")
-        else:
-            notes.append(f"panel transcript {name} not in the gene model")
-    ordered = sorted(gene_transcripts, key=lambda t: t.id)
-    for tag in ("MANE_Select", "Ensembl_canonical"):
-        tagged = [t for t in ordered if tag in t.tags]
-        if tagged:
-            return tagged[0], "canonical", tuple(notes)
-    coding = [t for t in ordered if t.biotype == "protein_coding" and t.is_coding]
-    if coding:
-        best = min(coding, key=lambda t: (-t.cds_length, t.id))
-        return best, "longest_cds", tuple(notes)
-    best = min(ordered, key=lambda t: (-sum(e.length for e in t.exons), t.id))
-    return best, "longest", tuple(notes)
+        tx, remark = match_panel_transcript(name, gene_transcripts)
+        if tx is not None:
+            return TranscriptChoice(tx, "panel", tuple(notes), remark)
+        notes.append(remark)
+    tx, source = _default_transcript(gene_transcripts)
+    fallback = ""
+    if panel_transcripts:
+        fallback = (
+            f"panel transcript {', '.join(panel_transcripts)} not found in the gene model; "
+            f"using {describe_transcript(tx)} ({SOURCE_LABELS[source]})"
+        )
+    return TranscriptChoice(tx, source, tuple(notes), fallback)
 
 
 def transcript_regions(
@@ -145,8 +232,9 @@ def resolve_panel(
                 {"symbol": pg.symbol, "hgnc_id": pg.hgnc_id, "reason": "gene has no transcripts"}
             )
             continue
-        tx, source, notes = choose_transcript(gene.transcripts, pg.transcripts)
-        extra = list(notes)
+        choice = choose_transcript(gene.transcripts, pg.transcripts)
+        tx = choice.transcript
+        extra = list(choice.notes)
         if pg.symbol and pg.symbol.upper() != gene.name.upper():
             extra.append(f"panel symbol {pg.symbol} is {gene.name} in the gene model")
         resolved.append(
@@ -155,7 +243,7 @@ def resolve_panel(
                 hgnc_id=pg.hgnc_id or gene.hgnc_id,
                 gene_id=gene.id,
                 transcript=tx.id,
-                transcript_source=source,
+                transcript_source=choice.source,
                 biotype=tx.biotype,
                 chrom=tx.chrom,
                 strand=tx.strand,
@@ -164,6 +252,7 @@ def resolve_panel(
                 regions=transcript_regions(tx, gene.name, acceptor_padding, donor_padding),
                 model=tx,
                 panel_transcripts=pg.transcripts,
+                transcript_note=choice.fallback,
             )
         )
     return tuple(resolved), tuple(missing)

@@ -71,7 +71,15 @@ def panel_summary(panel: ResolvedPanel) -> PanelSummary:
         display_name=panel.display_name,
         sha256=panel.sha256,
         genes=tuple(
-            PanelGeneSummary(g.symbol, g.hgnc_id, g.model.id, "/".join(g.inheritance))
+            PanelGeneSummary(
+                g.symbol,
+                g.hgnc_id,
+                g.model.id,
+                "/".join(g.inheritance),
+                g.model.versioned_id,
+                g.model.refseq,
+                g.transcript_note,
+            )
             for g in panel.genes_by_symbol().values()
         ),
         missing_genes=panel.missing_genes,

@@ -187,12 +187,18 @@ class PanelGeneSummary:
         hgnc_id: HGNC id.
         transcript: default transcript.
         inheritance: panel modes, ``/``-joined.
+        transcript_versioned: the default transcript with its version, when known.
+        refseq: RefSeq ids the gene model maps to the default transcript.
+        transcript_note: the panel transcript fallback line (empty when none).
     """
 
     symbol: str
     hgnc_id: str
     transcript: str
     inheritance: str
+    transcript_versioned: str = ""
+    refseq: tuple[str, ...] = ()
+    transcript_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,9 @@ class PanelSummary:
                     "hgnc_id": g.hgnc_id,
                     "transcript": g.transcript,
                     "inheritance": g.inheritance,
+                    "transcript_versioned": g.transcript_versioned or g.transcript,
+                    "refseq": list(g.refseq),
+                    "transcript_note": g.transcript_note,
                 }
                 for g in self.genes
             ],
@@ -244,7 +253,13 @@ class PanelSummary:
             sha256=str(doc["sha256"]),
             genes=tuple(
                 PanelGeneSummary(
-                    str(g["symbol"]), str(g["hgnc_id"]), str(g["transcript"]), str(g["inheritance"])
+                    str(g["symbol"]),
+                    str(g["hgnc_id"]),
+                    str(g["transcript"]),
+                    str(g["inheritance"]),
+                    str(g.get("transcript_versioned", "")),
+                    tuple(str(r) for r in g.get("refseq", [])),
+                    str(g.get("transcript_note", "")),
                 )
                 for g in doc["genes"]
             ),

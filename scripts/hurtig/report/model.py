@@ -102,6 +102,9 @@ class PanelFacts:
     inheritance: dict[str, Any]
     missing_genes: tuple[str, ...]
     uncovered_genes: tuple[str, ...]
+    # transcripts as written: symbol -> "ENST...N / NM_...", and the panel transcript fallback
+    transcripts: dict[str, str]
+    transcript_notes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,12 @@ def describe_missing_gene(gene: Any) -> str:
     return f"{symbol}{hgnc}{reason}"
 
 
+def transcript_label(gene: dict[str, Any]) -> str:
+    """A panel gene's transcript as clinicians write it: ``ENST...N / NM_...N`` when known."""
+    ids = [str(gene.get("transcript_versioned") or gene.get("transcript") or "")]
+    return " / ".join([*ids, *(str(r) for r in gene.get("refseq", []))])
+
+
 def panel_facts(panel: dict[str, Any], covered: set[str]) -> PanelFacts:
     """The panel's facts; ``covered`` are the genes with coverage regions."""
     genes = [g for g in panel.get("genes", []) if isinstance(g, dict)]
@@ -258,6 +267,12 @@ def panel_facts(panel: dict[str, Any], covered: set[str]) -> PanelFacts:
         inheritance={str(g.get("symbol", "")): g.get("inheritance", "") for g in genes},
         missing_genes=tuple(describe_missing_gene(g) for g in missing),
         uncovered_genes=tuple(uncovered),
+        transcripts={str(g.get("symbol", "")): transcript_label(g) for g in genes},
+        transcript_notes={
+            str(g.get("symbol", "")): str(g["transcript_note"])
+            for g in genes
+            if g.get("transcript_note")
+        },
     )
 
 
