@@ -58,8 +58,42 @@ rule compute_coverage:
         " && rm -f {params.prefix:q}.callable.bed {params.prefix:q}.partial.*) 2> {log:q}"
 
 
+rule genotype_identity_sites:
+    input:
+        crams=lambda wc: family_crams(wc),
+        crais=lambda wc: [f"{c}.crai" for c in family_crams(wc)],
+        sites=lambda wc: IDENTITY_SITES or [],
+        tbi=lambda wc: f"{IDENTITY_SITES}.tbi" if IDENTITY_SITES else [],
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        vcf="results/qc/identity/{family}.vcf.gz",
+        tbi="results/qc/identity/{family}.vcf.gz.tbi",
+    log:
+        "logs/qc/genotype_identity_sites/{family}.log",
+    benchmark:
+        "benchmarks/qc/genotype_identity_sites/{family}.tsv"
+    priority: PANEL_PRIORITY
+    conda:
+        "../../envs/bcftools.yaml"
+    params:
+        mapq=config.get("calling", {}).get("min_mapq", 20),
+        baseq=config.get("calling", {}).get("min_baseq", 13),
+        part="results/qc/identity/{family}.partial.vcf.gz",
+    shell:
+        # every sample genotyped at every common SNP site, homozygous reference included (no -v);
+        # written under a temporary name, indexed, then renamed with its index
+        "(bcftools mpileup -f {input.fasta:q} -R {input.sites:q} -a FORMAT/AD,FORMAT/DP"
+        " -q {params.mapq} -Q {params.baseq} --max-depth 1000 -Ou {input.crams:q}"
+        " | bcftools call -m -a GQ -Oz -o {params.part:q}"
+        " && bcftools index -t {params.part:q}"
+        " && mv {params.part:q}.tbi {output.tbi:q} && mv {params.part:q} {output.vcf:q})"
+        " 2> {log:q}"
+
+
 rule check_family:
     input:
+        unpack(identity_inputs),
         # the shards the family's panels need (all shards when it has none), so the checks
         # that gate the panel report do not wait for the rest of the genome
         vcf=lambda wc: f"results/panels/_vcf/{wc.family}/{FAMILY_PANELS}.vcf.gz",
@@ -86,6 +120,7 @@ rule check_family:
             f"{s}={p}" for s, p in zip(family_samples(wc.family), input.summaries)
         ),
         override=override_args(),
+        identity=identity_args,
         # report.not_assessable_blocks: a not-assessable check blocks the report like a failure
         blocks=(
             "--not-assessable-blocks"
@@ -95,7 +130,7 @@ rule check_family:
     shell:
         "hurtig check-family --samples {input.pedigree:q} --family {wildcards.family}"
         " --vcf {input.vcf:q} --fai {params.fai:q} --mosdepth {params.mosdepth}"
-        " --genome-build {params.build} {params.override} {params.blocks}"
+        " --genome-build {params.build} {params.override} {params.blocks} {params.identity}"
         " --out {output:q} 2> {log:q}"
 
 

@@ -39,6 +39,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="a not-assessable check marks the reports NOT FOR CLINICAL USE like a failure "
         "(report.not_assessable_blocks)",
     )
+    sites = parser.add_mutually_exclusive_group()
+    sites.add_argument(
+        "--sites-vcf",
+        type=Path,
+        help="the family genotyped at the identity sites (identity.sites): relatedness is "
+        "decided from it instead of from --vcf",
+    )
+    sites.add_argument(
+        "--no-sites",
+        metavar="REASON",
+        help="there is no identity site list (why): relatedness is not assessable",
+    )
     parser.add_argument("--out", required=True, type=Path, help="output JSON")
     return parser.parse_args(argv)
 
@@ -67,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides=args.override,
         override_reason=args.override_reason,
         not_assessable_blocks=args.not_assessable_blocks,
+        sites_vcf=args.sites_vcf,
+        no_sites_reason=args.no_sites,
     )
     write_checks(checks, args.out)
     return 0

@@ -13,6 +13,7 @@ the report).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import combinations
 from pathlib import Path
 
 from hurtig.errors import InputError
@@ -22,13 +23,16 @@ from hurtig.qc.checks_file import (
     CheckVerdict,
     Failure,
     FamilyChecks,
+    PairCheck,
     RelatednessChecks,
     SexChecks,
+    TrioCheck,
     Verdict,
     check_verdicts,
 )
 from hurtig.qc.family_vcf import read_genotypes, sex_contigs
-from hurtig.qc.relatedness import check_pairs, check_trios
+from hurtig.qc.identity import check_identity_pairs, read_site_genotypes
+from hurtig.qc.relatedness import check_pairs, check_trios, expected_kinships, relation_name
 from hurtig.qc.sex import infer_sex, read_fai, x_heterozygosity
 from hurtig.qc.tool_outputs import read_contig_depths
 from hurtig.run.genome_build import genome_build
@@ -79,6 +83,37 @@ def _validate(
     return members
 
 
+def _relatedness(
+    members: Sequence[Person], vcf: Path, sites_vcf: Path | None, no_sites_reason: str | None
+) -> tuple[list[PairCheck], list[TrioCheck], int]:
+    """Pairs, trios and site count: from the identity sites, the family VCF, or not assessable."""
+    samples = [p.sample for p in members]
+    if sites_vcf is not None:
+        genotypes = read_site_genotypes(sites_vcf, samples)
+        pairs = check_identity_pairs(members, genotypes)
+    elif no_sites_reason is not None:
+        expected = expected_kinships(members)
+        pairs = [
+            PairCheck(
+                a,
+                b,
+                expected[(a, b)],
+                relation_name(expected[(a, b)]),
+                None,
+                0,
+                None,
+                CheckStatus.NOT_ASSESSABLE,
+                f"{a}–{b}: kinship not assessable: {no_sites_reason}",
+            )
+            for a, b in combinations(samples, 2)
+        ]
+        return pairs, [], 0
+    else:
+        genotypes = read_genotypes(vcf, samples)
+        pairs = check_pairs(members, genotypes)
+    return pairs, check_trios(members, genotypes), len(genotypes.dosages)
+
+
 def family_checks(
     pedigree: Pedigree,
     family: str,
@@ -89,6 +124,8 @@ def family_checks(
     overrides: Sequence[str] = (),
     override_reason: str = "",
     not_assessable_blocks: bool = False,
+    sites_vcf: Path | None = None,
+    no_sites_reason: str | None = None,
 ) -> FamilyChecks:
     """Run the sex and relatedness checks of one family.
 
@@ -102,6 +139,9 @@ def family_checks(
         overrides: check names whose failure the run configuration overrides.
         override_reason: why (required with ``overrides``).
         not_assessable_blocks: a not-assessable check blocks the reports like a failure.
+        sites_vcf: the family genotyped at the identity sites (:mod:`hurtig.qc.identity`); when
+            given, relatedness is decided from it instead of from ``vcf``.
+        no_sites_reason: there is no identity site list (why): relatedness is not assessable.
 
     Returns:
         The checks: per-check status and details, the failures (reasons), the overridden checks
@@ -116,9 +156,7 @@ def family_checks(
         het = x_heterozygosity(vcf, person.sample, x, genome) if x else None
         depths = read_contig_depths(mosdepth[person.sample])
         sex.append(infer_sex(person.sex, person.sample, depths, contigs, het))
-    genotypes = read_genotypes(vcf, [p.sample for p in members])
-    pairs = check_pairs(members, genotypes) if len(members) > 1 else []
-    trios = check_trios(members, genotypes)
+    pairs, trios, sites = _relatedness(members, vcf, sites_vcf, no_sites_reason)
     failures = [
         *(Failure("sex", s.reason) for s in sex if s.status == CheckStatus.FAIL),
         *(Failure("relatedness", p.reason) for p in pairs if p.status == CheckStatus.FAIL),
@@ -127,7 +165,7 @@ def family_checks(
     sex_checks = SexChecks(overall_status(s.status for s in sex), tuple(sex))
     relatedness = RelatednessChecks(
         status=overall_status([p.status for p in pairs] + [t.status for t in trios]),
-        sites=len(genotypes.dosages),
+        sites=sites,
         pairs=tuple(pairs),
         trios=tuple(trios),
     )
