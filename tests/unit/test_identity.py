@@ -17,7 +17,7 @@ import pytest
 
 from builders import Call, ReadsBuilder, VcfBuilder, write_fasta
 from hurtig.errors import InputError
-from hurtig.qc import identity
+from hurtig.qc import family_checks, identity
 from hurtig.qc.checks_file import CheckStatus
 from hurtig.qc.family_vcf import Genotypes
 from hurtig.run.pedigree import Person, Sex
@@ -171,3 +171,14 @@ def test_choose_sites_matches_the_reference_contigs(tmp_path: Path) -> None:
     assert identity.choose_sites({"sites": None}, shipped, ["chr21"])[0] is None
     with pytest.raises(InputError, match=r"identity\.sites"):
         identity.choose_sites({"sites": str(tmp_path / "nope.vcf.gz")}, shipped, ["chr21"])
+
+
+def test_family_relatedness_uses_the_sites_or_says_why_not(family_sites: Path) -> None:
+    family = (_person("child", "father", "mother"), _person("father"), _person("mother"))
+    pairs, trios, sites = family_checks._relatedness(family, family_sites, family_sites, None)
+    assert sites == N_SITES and all(p.status == CheckStatus.PASS for p in pairs)
+    assert [t.status for t in trios] == [CheckStatus.PASS]
+    why = "no common SNP site list is shipped for this build"
+    pairs, trios, sites = family_checks._relatedness(family, family_sites, None, why)
+    assert sites == 0 and trios == [] and len(pairs) == 3
+    assert all(p.status == CheckStatus.NOT_ASSESSABLE and why in p.reason for p in pairs)

@@ -32,7 +32,6 @@ from hurtig.errors import InputError
 from hurtig.qc.checks_file import CheckStatus, PairCheck
 from hurtig.qc.family_vcf import Genotypes, open_vcf, sex_contigs
 from hurtig.qc.relatedness import expected_kinships, king_kinship, relation_name
-from hurtig.run.contig_names import indexed_contigs
 from hurtig.run.pedigree import Person
 
 MIN_DEPTH = 10
@@ -67,17 +66,28 @@ def choose_sites(
         return None, "identity.sites is null (no common SNP site list)"
     if identity.get("sites"):
         path = Path(identity["sites"])
-        indexed_contigs("identity.sites", path)
+        _indexed_contigs("identity.sites", path)
         return path, ""
     if not shipped.is_file():
         return None, f"no common SNP site list is shipped for this build ({shipped.name} missing)"
-    contigs = set(indexed_contigs("identity sites", shipped))
+    contigs = set(_indexed_contigs("shipped identity sites", shipped))
     if not contigs & set(reference):
         return None, (
             f"the shipped common SNP site list {shipped.name} names contigs "
             f"({', '.join(sorted(contigs))}) the reference does not have; set identity.sites"
         )
     return shipped, ""
+
+
+def _indexed_contigs(where: str, path: Path) -> list[str]:
+    """The contigs of a bgzipped, tabix-indexed VCF (an input error naming it otherwise)."""
+    try:
+        with pysam.TabixFile(str(path)) as handle:
+            return [str(c) for c in handle.contigs]
+    except (OSError, ValueError) as err:
+        raise InputError(
+            f"{where}: {path}: cannot read it as a bgzipped, tabix-indexed VCF ({err})"
+        ) from err
 
 
 def site_allele(record: pysam.VariantRecord) -> bool:
@@ -169,9 +179,14 @@ def _verdict(
             f"{relation}"
         )
     if abs(kinship - want) > TOLERANCE:
+        looks = relation_name(kinship)
+        if looks == relation_name(want):
+            looks = f"kinship far from the {want:.3f} expected"
+        else:
+            looks = f"looks {looks}"
         return CheckStatus.FAIL, (
-            f"{a}–{b}: looks {relation_name(kinship)} ({measured}), but the pedigree says "
-            f"{relation} (expected kinship {want:.3f})"
+            f"{a}–{b}: {looks} ({measured}), but the pedigree says {relation} "
+            f"(expected kinship {want:.3f})"
         )
     if parent_child and ibs0 > MAX_PARENT_IBS0:
         return CheckStatus.FAIL, (
