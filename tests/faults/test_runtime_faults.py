@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -210,8 +209,3 @@ def test_failing_rerun_keeps_the_previous_deliverables(demo_run: Path, tmp_path:
                for line in error_lines(copy)), error_lines(copy)  # fmt: skip
     assert deliverables(copy) == before
     assert {p: p.read_bytes() for p in (copy / "results" / "report").rglob("*.*")} == reports
-
-
-def test_python_used_is_the_venv() -> None:
-    """The runs above use the venv's snakemake (the one with the hurtig package)."""
-    assert Path(sys.executable).parent.joinpath("hurtig").exists() or shutil.which("hurtig")
