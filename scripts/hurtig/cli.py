@@ -17,10 +17,11 @@ from hurtig.errors import run_cli
 
 
 class Command(NamedTuple):
-    """A subcommand: the module whose ``main(argv)`` runs it, and one line of help."""
+    """A subcommand: the module and function (``main`` unless named) that run it, and its help."""
 
     module: str
     help: str
+    function: str = "main"
 
 
 COMMANDS: dict[str, Command] = {
@@ -39,13 +40,17 @@ COMMANDS: dict[str, Command] = {
         "hurtig.qc.read_pairs", "check a unit's FASTQ pair: whole, paired, not the same reads"
     ),
     "verify-reads": Command(
-        "hurtig.qc.verify_reads", "hold a sample's alignment until its reads passed the checks"
+        "hurtig.qc.read_pairs",
+        "hold a sample's alignment until its reads passed the checks",
+        "verify_main",
     ),
     "check-trimmed": Command(
-        "hurtig.qc.check_trimmed", "the trimmed chunks hold every read pair fastp kept"
+        "hurtig.qc.read_counts",
+        "the trimmed chunks hold every read pair fastp kept",
+        "trimmed_main",
     ),
     "check-markdup": Command(
-        "hurtig.qc.check_markdup", "duplicate marking read every read the sample kept"
+        "hurtig.qc.read_counts", "duplicate marking read every read the sample kept", "markdup_main"
     ),
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
     "offline-html": Command("hurtig.qc.offline_html", "a QC page that loads nothing from the web"),
@@ -75,8 +80,9 @@ def usage() -> str:
 
 def entry_point(name: str) -> Callable[[Sequence[str] | None], int]:
     """The ``main(argv)`` of a subcommand (its module is imported only when it runs)."""
-    module = importlib.import_module(COMMANDS[name].module)
-    return cast(Callable[[Sequence[str] | None], int], module.main)
+    command = COMMANDS[name]
+    module = importlib.import_module(command.module)
+    return cast(Callable[[Sequence[str] | None], int], getattr(module, command.function))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

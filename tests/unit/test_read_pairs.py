@@ -136,9 +136,8 @@ def test_fastp_really_exits_0_on_a_truncated_file(tmp_path: Path) -> None:
         capture_output=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0
-    check = tmp_path / "u.json"
     with pytest.raises(InputError, match="truncated or corrupt"):
-        check.write_text(json.dumps(check_reads(cut, r2)))
+        check_reads(cut, r2)
 
 
 def test_trimmed_chunks_must_hold_what_fastp_kept(tmp_path: Path) -> None:
