@@ -59,6 +59,9 @@ COMMANDS: dict[str, Command] = {
     "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),
     "write-xlsx": Command("hurtig.report.xlsx", "the report's XLSX workbook"),
     "simulate-demo": Command("hurtig.devtools.simulate_reads", "[devtools] demo trio reads"),
+    "simulate-unrelated": Command(
+        "hurtig.devtools.unrelated", "[devtools] reads of a person unrelated to the demo trio"
+    ),
     "evaluate-calls": Command(
         "hurtig.devtools.evaluate_calls", "[devtools] score calls against a truth set"
     ),

@@ -12,6 +12,7 @@ import pytest
 
 from hurtig.devtools import simulate_reads as sim
 from hurtig.devtools import trio_truth as truth
+from hurtig.devtools import unrelated
 from hurtig.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -155,9 +156,34 @@ def test_build_trio_is_mendelian_except_de_novo() -> None:
         assert all(max(gt) <= len(site.alts) for gt in site.genotypes.values())
         assert any(max(gt) > 0 for gt in site.genotypes.values())
     multi = next(s for s in sites if s.pos == 115)
-    assert multi.genotypes == {"proband": (1, 2), "father": (1, 0), "mother": (2, 0)}
+    assert multi.genotypes["proband"] == (1, 2)
+    # Transmitted: the proband's alleles; untransmitted: drawn from the population SNV A>C there.
+    assert multi.genotypes["father"][0] == 1 and multi.genotypes["mother"][0] == 2
+    assert {multi.genotypes["father"][1], multi.genotypes["mother"][1]} <= {0, 3}
+    assert multi.alts[2:] in ((), ("C",))
     pop = [s for s in sites if s.source == "population"]
     assert all(s.genotypes["proband"] == (0, 0) for s in pop)
+
+
+def test_untransmitted_alleles_at_proband_sites_follow_population_frequency() -> None:
+    """Where the proband has a variant at a common SNP, a parent's other allele is not always REF.
+
+    (Always REF would make the parents look related to each other and less related to the
+    proband than they are, which the sample identity check on the demo measures.)
+    """
+    segments = [truth.Segment("chr21", 0, 100_000)]
+    positions = range(1000, 81_000, 200)
+    platinum = [truth.VcfRecord("chr21", p, "A", ("C",), gt="1|1") for p in positions]
+    population = [truth.VcfRecord("chr21", p, "A", ("C",), af=(0.5,)) for p in positions]
+    sites = truth.build_trio(platinum, population, [], segments, 3)
+    assert len(sites) == len(positions)
+    for parent in ("father", "mother"):
+        untransmitted = [s.genotypes[parent][1] for s in sites]
+        assert all(s.genotypes[parent][0] == 1 for s in sites)
+        assert 0.35 < sum(untransmitted) / len(untransmitted) < 0.65
+        assert all(truth.is_mendelian(s.genotypes) for s in sites)
+    rare = truth.build_trio(platinum, [], [], segments, 3)  # not a population site: REF
+    assert all(s.genotypes["father"] == (1, 0) for s in rare)
 
 
 def test_build_trio_parent_draws_are_deterministic() -> None:
@@ -225,3 +251,17 @@ def test_cli_low_depth_is_deterministic(tmp_path: Path) -> None:
         gts = [(int(first), int(second)) for first, second in alleles]
         genotypes = dict(zip(truth.SAMPLES, gts, strict=True))
         assert "de_novo" in record[7] or truth.is_mendelian(genotypes)
+
+
+def test_unrelated_person_draws_both_haplotypes_from_population() -> None:
+    segments = [truth.Segment("chr21", 0, 100_000)]
+    population = [
+        truth.VcfRecord("chr21", p, "A", ("C",), af=(0.5,)) for p in range(1000, 81_000, 200)
+    ]
+    population.append(truth.VcfRecord("chr21", 1000, "AT", ("A",), af=(0.5,)))  # overlaps
+    population.append(truth.VcfRecord("chr21", 200_000, "A", ("C",), af=(0.9,)))  # outside
+    sites = unrelated.unrelated_sites(population, segments, 3)
+    assert sites == unrelated.unrelated_sites(population, segments, 3)
+    assert all(s.pos < 100_000 and s.ref == "A" for s in sites)
+    alleles = [a for s in sites for a in s.genotypes[unrelated.SAMPLE]]
+    assert 0.4 < sum(alleles) / len(population[:400]) / 2 < 0.6

@@ -344,7 +344,8 @@ def build_trio(
         population: sites with ``AF`` for the parents' untransmitted haplotypes.
         planted: planted variants (their genotypes are used as given).
         segments: real-sequence segments; variants outside them are ignored.
-        seed: base seed (proband phasing uses ``seed``, father ``seed + 1``, mother ``seed + 2``).
+        seed: base seed (proband phasing ``seed``; untransmitted alleles: father
+            ``seed + 1`` and ``seed + 3``, mother ``seed + 2`` and ``seed + 4``).
 
     Returns:
         Sorted sites with at least one ALT allele, ALT lists trimmed to the alleles used.
@@ -361,12 +362,13 @@ def build_trio(
         if not inside(planted_variant):
             raise InputError(f"planted variant {planted_variant.pos} is outside real sequence")
 
+    usable = [r for r in population if r.af and len(r.af) == len(r.alts) and inside(r)]
     sites = _platinum_sites([r for r in platinum if inside(r)], planted_spans, seed)
+    sites = untransmitted_at_proband_sites(sites, usable, seed)
     for p in planted:
         sites.append(
             TrioSite(p.chrom, p.pos, p.ref, (p.alt,), dict(p.genotypes), source=f"planted_{p.kind}")
         )
-    usable = [r for r in population if r.af and len(r.af) == len(r.alts) and inside(r)]
     sites += _population_sites(usable, sites, planted_spans, seed)
     trimmed = (trim_alleles(s) for s in sorted(sites, key=lambda s: (s.chrom, s.pos, s.end)))
     return [s for s in trimmed if s.alts]
@@ -406,6 +408,44 @@ def _platinum_sites(
         )
         for s in sites
     ]
+
+
+def untransmitted_at_proband_sites(
+    sites: Sequence[TrioSite], population: Sequence[VcfRecord], seed: int
+) -> list[TrioSite]:
+    """Draw the parents' untransmitted alleles at proband sites that are population SNVs.
+
+    Without this, a parent's untransmitted haplotype would carry REF wherever the proband has a
+    variant, so the parents would look too alike at common sites and too unlike the proband (the
+    sample identity check measures exactly that). At a proband site with the same position and
+    REF as a population SNV, each parent's untransmitted allele is drawn from its ``AF`` (father
+    ``seed + 3``, mother ``seed + 4``; one draw per site and parent); a drawn ALT the site does
+    not list is appended to its ALTs. Other proband sites keep REF there.
+    """
+    snvs = {
+        (r.chrom, r.pos, r.ref): r
+        for r in population
+        if len(r.ref) == 1 and all(len(a) == 1 for a in r.alts)
+    }
+    rngs = {"father": random.Random(seed + 3), "mother": random.Random(seed + 4)}
+    result: list[TrioSite] = []
+    for site in sites:
+        record = snvs.get((site.chrom, site.pos, site.ref))
+        if record is None:
+            result.append(site)
+            continue
+        alts, genotypes = list(site.alts), dict(site.genotypes)
+        for parent, rng in rngs.items():
+            drawn = draw_allele(record.af, rng)
+            if drawn:
+                alt = record.alts[drawn - 1]
+                if alt not in alts:
+                    alts.append(alt)
+                genotypes[parent] = (genotypes[parent][0], alts.index(alt) + 1)
+        result.append(replace(site, alts=tuple(alts), genotypes=genotypes))
+    for parent in rngs:
+        result, _reset = resolve_haplotype_overlaps(result, parent)
+    return result
 
 
 def _population_sites(
