@@ -135,7 +135,7 @@ def _results(tmp_path: Path, family: str = "fam") -> Path:
         id="neuro_demo", version="1.0", display_name="Neuro demo", sha256="ab" * 32,
         genes=(PanelGeneSummary("APP", "620", "ENST00000346798", "AD"),
                PanelGeneSummary("JAM2", "14686", "ENST00000480456", "AR", transcript_note=
-                                "JAM2: panel transcript NM_1 not found; MANE Select used")),
+                                "panel transcript NM_1 not found; MANE Select used")),
         missing_genes=({"symbol": "EPM2A", "hgnc_id": "", "reason": "not in the gene model"},),
     )  # fmt: skip
     variants = (
@@ -209,7 +209,8 @@ def test_ella_folder_follows_the_import_layout(inputs: dict[str, Path], tmp_path
     assert (folder / data["vcf"]).is_file() and (folder / data["ped"]).is_file()
     assert (folder / "READY").read_text() == ""
     warnings = (folder / "warnings.txt").read_text()
-    assert "EPM2A" in warnings and "NM_1 not found" in warnings
+    assert "Gene EPM2A of panel neuro_demo 1.0 was not analysed" in warnings
+    assert "JAM2: panel transcript NM_1 not found" in warnings
     _not_readable_by_others(folder)
 
 

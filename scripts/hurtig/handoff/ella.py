@@ -80,7 +80,11 @@ def warnings_text(results: PrioritisedResults) -> str:
         f"{results.panel.version} was not analysed: {m.get('reason', 'not resolved')}"
         for m in results.panel.missing_genes
     ]
-    lines += [g.transcript_note for g in results.panel.genes if g.transcript_note]
+    lines += [
+        note if note.startswith(g.symbol) else f"{g.symbol}: {note}"
+        for g in results.panel.genes
+        if (note := g.transcript_note)
+    ]
     return "\n".join(lines) + "\n" if lines else ""
 
 
