@@ -56,6 +56,7 @@ include: "workflow/rules/call.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/panels.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/handoff.smk"
 
 
 # The panel stage (seconds to a minute per sample and panel) runs in the controlling Snakemake
@@ -77,6 +78,10 @@ localrules:
     print_report_pdf,
     write_report_xlsx,
     publish_panel_results,
+    write_ella_analysis,
+    write_scout_case,
+    publish_ella_analysis,
+    publish_scout_case,
 
 
 rule all:

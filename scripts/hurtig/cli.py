@@ -58,6 +58,8 @@ COMMANDS: dict[str, Command] = {
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),
     "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),
     "write-xlsx": Command("hurtig.report.xlsx", "the report's XLSX workbook"),
+    "write-ella": Command("hurtig.handoff.ella", "a sample's panel analysis folder for ELLA"),
+    "write-scout": Command("hurtig.handoff.scout", "a family's ranked VCF, PED and Scout config"),
     "simulate-demo": Command("hurtig.devtools.simulate_reads", "[devtools] demo trio reads"),
     "simulate-unrelated": Command(
         "hurtig.devtools.unrelated", "[devtools] reads of a person unrelated to the demo trio"

@@ -188,7 +188,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("hurtig.annotation",),
     ("hurtig.panels", "hurtig.qc"),
     ("hurtig.prioritise",),
-    ("hurtig.report", "hurtig.run.model", "hurtig.run.check", "hurtig.run"),
+    ("hurtig.report", "hurtig.handoff", "hurtig.run.model", "hurtig.run.check", "hurtig.run"),
     ("hurtig.devtools",),
     ("hurtig.cli", "hurtig.__main__"),
 )

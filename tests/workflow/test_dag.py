@@ -50,6 +50,8 @@ def test_demo_trio_dag(tmp_path: Path) -> None:
     assert counts["prioritise_variants"] == 2  # proband x two panels; parents have none
     assert counts["render_report"] == 2
     assert counts["resolve_panel"] == 2
+    assert counts["write_ella_analysis"] == counts["publish_ella_analysis"] == 2  # sample x panel
+    assert counts["write_scout_case"] == counts["publish_scout_case"] == 1  # per family
 
 
 def test_two_lanes_trio_and_singleton(tmp_path: Path) -> None:
@@ -66,6 +68,8 @@ def test_two_lanes_trio_and_singleton(tmp_path: Path) -> None:
     assert counts["concat_calls"] == 2
     assert counts["prioritise_variants"] == 3
     assert counts["resolve_panel"] == 2  # panels resolved once, shared by samples
+    assert counts["write_ella_analysis"] == 3
+    assert counts["write_scout_case"] == 2  # both families have panels
 
 
 def test_bad_sheet_fails_before_any_job(tmp_path: Path) -> None:
