@@ -36,6 +36,9 @@ COMMANDS: dict[str, Command] = {
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
     "prioritise": Command("hurtig.prioritise.cli", "filter, assess and rank a panel's variants"),
+    "phenotype-scores": Command(
+        "hurtig.phenotype.cli", "score every gene against a sample's HPO terms"
+    ),
     "check-reads": Command(
         "hurtig.qc.read_pairs", "check a unit's FASTQ pair: whole, paired, not the same reads"
     ),
