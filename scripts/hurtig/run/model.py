@@ -96,6 +96,13 @@ class Run:
             node = node.get(key) if isinstance(node, Mapping) else None
         return resolve(self.base, node) if node else None
 
+    def research(self, sample: str) -> bool:
+        """Whether the sample gets a research list (its sheet cell, else the config switch)."""
+        chosen = self.samples[sample].research
+        if chosen is None:
+            chosen = bool((self.config.get("phenotype") or {}).get("research_list", False))
+        return chosen
+
     @property
     def families(self) -> list[str]:
         """Family ids, sorted."""
@@ -270,12 +277,18 @@ def _check_phenotypes(run: Run) -> None:
 
     The ontology is loaded only when a sample has terms; errors name the sheet and the row.
     """
+    sheet = run.path("samples")
+    for number, person in enumerate(run.samples.values(), start=2):
+        if person.research and not person.hpo:
+            raise InputError(
+                f"{sheet}: row {number}: column 'research' is true but column 'hpo' is empty "
+                "(the research list is ranked by phenotype: give the sample's HPO terms)"
+            )
     if not any(s.hpo for s in run.samples.values()):
         return
     folder = run.path("phenotype", "ontology_dir")
     if folder is not None and not folder.is_dir():
         raise InputError(f"{run.config_file}: phenotype.ontology_dir not found: {folder}")
     load_ontology(folder)
-    sheet = run.path("samples")
     for number, person in enumerate(run.samples.values(), start=2):
         check_terms(f"{sheet}: row {number}", person.hpo)

@@ -40,6 +40,7 @@ class Person:
         affected: affection status.
         panels: panel ids ordered for this sample.
         hpo: HPO term ids of the sample's phenotype (optional ``hpo`` column).
+        research: the optional ``research`` column (``None``: empty, the config decides).
     """
 
     sample: str
@@ -50,6 +51,7 @@ class Person:
     affected: bool
     panels: tuple[str, ...] = ()
     hpo: tuple[str, ...] = ()
+    research: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def load_samples(path: Path) -> dict[str, Person]:
             affected=row["affected"] == "true",
             panels=tuple(p for p in row["panels"].split(",") if p),
             hpo=tuple(t.strip() for t in row.get("hpo", "").split(",") if t.strip()),
+            research={"true": True, "false": False}.get(row.get("research", "")),
         )
     families: dict[str, str] = {}
     for number, person in enumerate(samples.values(), start=2):
