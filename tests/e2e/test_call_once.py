@@ -1,5 +1,4 @@
-"""Call once, filter many: a new panel, a new panel version or new HPO terms rerun only the panel
-and report stages."""
+"""Call once, filter many: a new panel, panel version or HPO terms reruns only the panel stages."""
 
 from __future__ import annotations
 
@@ -35,9 +34,7 @@ PANEL_RULES = {
 pytestmark = pytest.mark.e2e
 
 
-def demo_config(
-    tmp_path: Path, panels: dict[str, str], hpo: dict[str, str] | None = None
-) -> Path:
+def demo_config(tmp_path: Path, panels: dict[str, str], hpo: dict[str, str] | None = None) -> Path:
     """The demo config with absolute paths and the given panels (and hpo) column per sample."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     base = REPO / "config"

@@ -24,7 +24,9 @@ rule score_phenotype:
     params:
         # the rerun trigger: the sample's HPO terms (checked against the ontology at parse time)
         hpo=lambda wc: ",".join(SAMPLES[wc.sample].hpo),
-        ontology=f"--ontology-dir {shlex.quote(str(ONTOLOGY_DIR))}" if ONTOLOGY_DIR else "",
+        ontology=(
+            f"--ontology-dir {shlex.quote(str(ONTOLOGY_DIR))}" if ONTOLOGY_DIR else ""
+        ),
     shell:
         "hurtig phenotype-scores --sample {wildcards.sample} --hpo {params.hpo:q}"
         " {params.ontology} --out {output:q} 2> {log:q}"

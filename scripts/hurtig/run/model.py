@@ -159,7 +159,7 @@ def load_run(
     if check_contents:
         _check_contigs(run, ContigCache(cache_dir))
     _check_panels(run)
-    _check_phenotypes(run)
+    _check_phenotypes(run, check_contents)
     return run
 
 
@@ -272,10 +272,11 @@ def _check_panels(run: Run) -> None:
             ) from err
 
 
-def _check_phenotypes(run: Run) -> None:
+def _check_phenotypes(run: Run, contents: bool) -> None:
     """Every sample's HPO terms are current terms of the ontology the run uses.
 
-    The ontology is loaded only when a sample has terms; errors name the sheet and the row.
+    The ontology is loaded (about a second) only when a sample has terms and ``contents`` is
+    set; errors name the sheet and the row.
     """
     sheet = run.path("samples")
     for number, person in enumerate(run.samples.values(), start=2):
@@ -284,7 +285,7 @@ def _check_phenotypes(run: Run) -> None:
                 f"{sheet}: row {number}: column 'research' is true but column 'hpo' is empty "
                 "(the research list is ranked by phenotype: give the sample's HPO terms)"
             )
-    if not any(s.hpo for s in run.samples.values()):
+    if not contents or not any(s.hpo for s in run.samples.values()):
         return
     folder = run.path("phenotype", "ontology_dir")
     if folder is not None and not folder.is_dir():

@@ -13,7 +13,9 @@ def phenotype_scores(wildcards):
 
 def phenotype_option(wildcards, input):
     """``--phenotype FILE`` for ``hurtig prioritise`` when the sample has HPO terms."""
-    return f"--phenotype {shlex.quote(input.phenotype)}" if input.get("phenotype") else ""
+    return (
+        f"--phenotype {shlex.quote(input.phenotype)}" if input.get("phenotype") else ""
+    )
 
 
 def ontology_inputs():
