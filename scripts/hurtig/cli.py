@@ -36,6 +36,12 @@ COMMANDS: dict[str, Command] = {
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
     "prioritise": Command("hurtig.prioritise.cli", "filter, assess and rank a panel's variants"),
+    "research-list": Command(
+        "hurtig.prioritise.research", "phenotype-matched candidates outside the sample's panels"
+    ),
+    "phenotype-scores": Command(
+        "hurtig.phenotype.cli", "score every gene against a sample's HPO terms"
+    ),
     "check-reads": Command(
         "hurtig.qc.read_pairs", "check a unit's FASTQ pair: whole, paired, not the same reads"
     ),
@@ -56,6 +62,7 @@ COMMANDS: dict[str, Command] = {
     "offline-html": Command("hurtig.qc.offline_html", "a QC page that loads nothing from the web"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),
+    "render-research": Command("hurtig.report.research", "the research list's own report page"),
     "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),
     "write-xlsx": Command("hurtig.report.xlsx", "the report's XLSX workbook"),
     "write-ella": Command("hurtig.handoff.ella", "a sample's panel analysis folder for ELLA"),

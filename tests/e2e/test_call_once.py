@@ -1,4 +1,4 @@
-"""Call once, filter many: a new panel, or a new panel version, reruns only the panel stages."""
+"""Call once, filter many: a new panel, panel version or HPO terms reruns only the panel stages."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ PANEL_RULES = {
     "gather_panel_calls",
     "check_family",
     "prioritise_variants",
+    "score_phenotype",  # new or changed HPO terms of a sample
     "compute_panel_coverage",
     "render_report",
     "write_report_xlsx",
@@ -33,8 +34,8 @@ PANEL_RULES = {
 pytestmark = pytest.mark.e2e
 
 
-def demo_config(tmp_path: Path, panels: dict[str, str]) -> Path:
-    """The demo config with absolute paths and the given panels column per sample."""
+def demo_config(tmp_path: Path, panels: dict[str, str], hpo: dict[str, str] | None = None) -> Path:
+    """The demo config with absolute paths and the given panels (and hpo) column per sample."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     base = REPO / "config"
     for key in ("fasta", "gff3"):
@@ -48,8 +49,9 @@ def demo_config(tmp_path: Path, panels: dict[str, str]) -> Path:
     out = [lines[0]]
     for line in lines[1:]:
         fields = line.split("\t")
-        fields += [""] * (7 - len(fields))
+        fields += [""] * (8 - len(fields))
         fields[6] = panels.get(fields[0], fields[6])
+        fields[7] = (hpo or {}).get(fields[0], fields[7])
         out.append("\t".join(fields))
     (tmp_path / "samples.tsv").write_text("\n".join(out) + "\n")
     path = tmp_path / "config.yaml"
@@ -81,3 +83,14 @@ def test_pinning_another_panel_version_reruns_only_panel_jobs(
     ran = result.job_counts()
     assert set(ran) <= PANEL_RULES, ran
     assert ran.get("resolve_panel") == 1 and ran.get("prioritise_variants") == 1
+
+
+def test_changing_hpo_terms_reruns_only_panel_jobs(demo_run: Path, tmp_path: Path) -> None:
+    """New HPO terms rescore the phenotype and rerank the panels; calling is not touched."""
+    config = demo_config(tmp_path, {}, {"proband": "HP:0001336,HP:0001251,HP:0001250"})
+    result = dry_run(demo_run, f"--configfile={config}")
+    assert result.returncode == 0, result.stderr[-4000:]
+    ran = result.job_counts()
+    assert set(ran) <= PANEL_RULES, ran
+    assert ran.get("score_phenotype") == 1  # the proband only
+    assert ran.get("prioritise_variants") == 2  # the proband's two panels

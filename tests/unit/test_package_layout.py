@@ -186,7 +186,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("hurtig.io", "hurtig.run.layout", "hurtig.run.genome_build", "hurtig.run.schemas"),
     ("hurtig.run.pedigree", "hurtig.run.sheets", "hurtig.genes", "hurtig.calling"),
     ("hurtig.annotation",),
-    ("hurtig.panels", "hurtig.qc"),
+    ("hurtig.panels", "hurtig.qc", "hurtig.phenotype"),
     ("hurtig.prioritise",),
     ("hurtig.report", "hurtig.handoff", "hurtig.run.model", "hurtig.run.check", "hurtig.run"),
     ("hurtig.devtools",),

@@ -162,6 +162,7 @@ def all_targets():
             f"results/report/{sample}/{panel}.pdf",
             f"results/report/{sample}/{panel}.xlsx",
         ]
+    targets += research_targets()
     targets += [f"results/qc/checks/{family}.json" for family in FAMILIES]
     targets.append("results/qc/multiqc.html")
     targets += handoff_targets()  # workflow/rules/helpers/handoff.smk

@@ -5,7 +5,8 @@ CLI::
     hurtig prioritise --vcf results/annotated/{family}.vcf.gz --samples samples.tsv \
         --sample S --panel-json {panel}.json --panel-bed {panel}.bed \
         --settings results/provenance/settings.json --out-tsv OUT.tsv --out-json OUT.json \
-        [--fasta REF.fa] [--managed MANAGED.tsv] [--genome-build GRCh38|GRCh37]
+        [--fasta REF.fa] [--managed MANAGED.tsv] [--genome-build GRCh38|GRCh37] \
+        [--phenotype results/phenotype/S.json]
 
 The annotated family VCF is streamed one panel region at a time; records are filtered
 (``settings["filters"]``, :mod:`hurtig.prioritise.filters`), inheritance is assessed over the
@@ -13,7 +14,8 @@ family (:mod:`hurtig.prioritise.inheritance`), and the survivors are scored
 (``settings["ranking"]``, :mod:`hurtig.prioritise.points`) and written best first
 (:mod:`hurtig.prioritise.results`). The genome build (its chrX PARs) comes from
 ``--genome-build``, else the settings' ``genome_build``, else GRCh38. Managed variants
-(``--managed``): see :mod:`hurtig.prioritise.managed`.
+(``--managed``): see :mod:`hurtig.prioritise.managed`. Phenotype evidence (``--phenotype``, the
+sample's gene phenotype scores): see :mod:`hurtig.prioritise.phenotype_evidence`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from hurtig.genes.hgvs import FastaReference
 from hurtig.io.files import sha256_file
 from hurtig.panels.model import ResolvedPanel, read_bed
+from hurtig.phenotype.scores_file import PhenotypeScores
 from hurtig.prioritise.managed import load_managed
 from hurtig.prioritise.ranking import prioritise
 from hurtig.prioritise.results import (
@@ -60,6 +63,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=sorted(BUILDS),
         help=f"reference build, for the chrX PARs (default: the settings' or {DEFAULT_BUILD})",
     )
+    parser.add_argument(
+        "--phenotype", type=Path, help="the sample's phenotype scores (hurtig phenotype-scores)"
+    )
     return parser.parse_args(argv)
 
 
@@ -86,6 +92,17 @@ def panel_summary(panel: ResolvedPanel) -> PanelSummary:
     )
 
 
+def phenotype_summary(scores: PhenotypeScores | None) -> dict[str, object] | None:
+    """What the results record about the phenotype: terms and ontology release."""
+    if scores is None or not scores.terms:
+        return None
+    return {
+        "terms": [{"id": i, "name": n} for i, n in scores.terms],
+        "ontology": scores.ontology.describe(),
+        "release": scores.ontology.release,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     args = parse_args(argv)
@@ -96,8 +113,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     regions = read_bed(args.panel_bed)
     reference = FastaReference(str(args.fasta)) if args.fasta else None
     managed = load_managed(args.managed) if args.managed else None
+    phenotype = PhenotypeScores.read(args.phenotype) if args.phenotype else None
     variants = prioritise(
-        args.vcf, pedigree, args.sample, panel, regions, settings, reference, managed, build
+        args.vcf,
+        pedigree,
+        args.sample,
+        panel,
+        regions,
+        settings,
+        reference,
+        managed,
+        build,
+        phenotype=phenotype,
     )
     person = pedigree.person(args.sample)
     results = PrioritisedResults(
@@ -113,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         filters=settings.filters,
         ranking=settings.ranking,
         variants=tuple(variants),
+        phenotype=phenotype_summary(phenotype),
     )
     results.table().write(args.out_tsv)
     results.write(args.out_json)

@@ -47,6 +47,7 @@ DEFAULT_RANKING: dict[str, float] = {
     "low_quality_depth": 15,
     "low_quality_gq": 30,
     "low_quality_ab": 0.3,
+    "phenotype_match": 6,
 }
 """Default weights (points) and the thresholds they use."""
 
@@ -57,6 +58,7 @@ CATEGORY_ORDER: tuple[str, ...] = (
     "frequency",
     "inheritance",
     "quality",
+    "phenotype",
 )
 """Order of evidence items in the explanation."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hurtig.genes.hgvs import Reference
 from hurtig.panels.model import Region, ResolvedGene, ResolvedPanel
+from hurtig.phenotype.scores_file import PhenotypeScores
 from hurtig.prioritise.candidates import Candidate, collect_candidates
 from hurtig.prioritise.filters import FilterSettings
 from hurtig.prioritise.genotypes import Call, Zygosity
@@ -22,6 +23,7 @@ from hurtig.prioritise.inheritance import (
     panel_fit,
 )
 from hurtig.prioritise.managed import ManagedKey, ManagedVariant
+from hurtig.prioritise.phenotype_evidence import phenotype_evidence
 from hurtig.prioritise.points import VariantFacts, evidence_for, explanation, score, sort_key
 from hurtig.prioritise.results import PrioritisedVariant
 from hurtig.prioritise.settings import PrioritisationSettings
@@ -81,6 +83,7 @@ def _ranked(
     sample: str,
     inh: InheritanceCall,
     settings: PrioritisationSettings,
+    phenotype: PhenotypeScores | None = None,
 ) -> PrioritisedVariant:
     """A candidate scored (rank 0: set when sorted)."""
     v = c.variant
@@ -89,6 +92,7 @@ def _ranked(
     assert pcall is not None
     facts = _facts(c, gene, pcall, inh, settings.filters)
     items = evidence_for(facts, settings.ranking)
+    items += tuple(phenotype_evidence(v.gene, phenotype, settings.ranking))
     return PrioritisedVariant(
         rank=0,
         chrom=v.chrom,
@@ -132,6 +136,7 @@ def prioritise(
     reference: Reference | None = None,
     managed: Mapping[ManagedKey, ManagedVariant] | None = None,
     build: GenomeBuild | None = None,
+    phenotype: PhenotypeScores | None = None,
 ) -> list[PrioritisedVariant]:
     """Filter, assess inheritance, score and sort.
 
@@ -145,6 +150,7 @@ def prioritise(
         reference: genome for HGVS (optional).
         managed: the lab's managed variants.
         build: the genome build (default GRCh38): its chrX PARs are autosomal.
+        phenotype: the sample's gene phenotype scores (``None``: no phenotype evidence).
 
     Returns:
         The ranked variants, best first (rank 1).
@@ -160,6 +166,8 @@ def prioritise(
     inh_settings = inheritance_settings(settings.filters, build or genome_build(None))
     calls = assess_family([c.variant for c in cands], proband, pedigree, inh_settings)
     genes = panel.genes_by_symbol()
-    scored = [_ranked(c, panel, genes, sample, calls[c.variant.key], settings) for c in cands]
+    scored = [
+        _ranked(c, panel, genes, sample, calls[c.variant.key], settings, phenotype) for c in cands
+    ]
     scored.sort(key=lambda r: sort_key(r.score, r.chrom, r.pos, r.ref, r.alt))
     return [replace(r, rank=rank) for rank, r in enumerate(scored, start=1)]

@@ -307,6 +307,8 @@ class PrioritisedResults:
         filters: the complete filter settings used.
         ranking: the complete ranking weights used.
         variants: ranked variants, best first.
+        phenotype: the patient's HPO terms and the ontology release behind the phenotype
+            evidence (``None``: no phenotype given).
     """
 
     sample: str
@@ -317,11 +319,12 @@ class PrioritisedResults:
     filters: FilterSettings
     ranking: dict[str, float]
     variants: tuple[PrioritisedVariant, ...]
+    phenotype: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, object]:
         """The JSON document (key order as written)."""
         m = self.managed_variants
-        return {
+        doc: dict[str, object] = {
             "sample": self.sample,
             "family": self.family,
             "affected": self.affected,
@@ -330,6 +333,9 @@ class PrioritisedResults:
             "settings": {"filters": self.filters.to_json(), "ranking": dict(self.ranking)},
             "variants": [v.to_json() for v in self.variants],
         }
+        if self.phenotype is not None:
+            doc["phenotype"] = self.phenotype
+        return doc
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> PrioritisedResults:
@@ -350,6 +356,7 @@ class PrioritisedResults:
             filters=FilterSettings.from_user(settings["filters"]),
             ranking=_weights(settings["ranking"]),
             variants=tuple(PrioritisedVariant.from_json(v) for v in doc["variants"]),
+            phenotype=doc.get("phenotype"),
         )
 
     def table(self) -> PrioritisedTable:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hurtig.errors import InputError
 from hurtig.prioritise.results import TSV_COLUMNS, PrioritisedResults, PrioritisedTable
@@ -99,5 +99,9 @@ def read_prioritised(tsv: Path, json_path: Path | None) -> PrioritisedInput:
         family=results.family,
         affected=results.affected,
         panel=results.panel.to_json(),
-        settings=doc["settings"],
+        # the phenotype (HPO terms, ontology release) is shown with the settings applied
+        settings=dict(
+            cast(dict[str, Any], doc["settings"]),
+            **({"phenotype": results.phenotype} if results.phenotype else {}),
+        ),
     )

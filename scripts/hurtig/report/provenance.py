@@ -50,7 +50,7 @@ TOOL_COMMANDS: dict[str, tuple[list[str], str]] = {
     "mosdepth": (["mosdepth", "--version"], r"mosdepth\s+(\S+)"),
     "snakemake": (["snakemake", "--version"], r"^\s*(\d+\.\d+\S*)"),
 }
-PYTHON_PACKAGES = ("snakemake", "pysam", "cyvcf2", "numpy", "pandas")
+PYTHON_PACKAGES = ("snakemake", "pysam", "cyvcf2", "numpy", "pandas", "hpo3")
 
 
 def canonical_json_sha256(obj: object) -> str:

@@ -5,7 +5,8 @@ The workflow (``workflow/rules/common.smk``) and ``hurtig check config.yaml`` bo
 config against its schema (every key, ``filters`` and ``ranking`` included), the sample sheet
 (the pedigree, :mod:`hurtig.run.pedigree`), the units sheet, that every path is safe to pass on
 (:func:`hurtig.run.sheets.check_path_text`), that every configured file exists and can be read,
-the managed-variant list, that the reference, the annotation sources and the gene model name
+the managed-variant list, the samples' HPO terms (:mod:`hurtig.phenotype.ontology`), that the
+reference, the annotation sources and the gene model name
 their contigs alike (:mod:`hurtig.run.contig_names`), and that every requested panel is in the
 panel registry.
 
@@ -29,6 +30,7 @@ import yaml
 
 from hurtig.errors import InputError
 from hurtig.panels.registry import locate_panel, parse_spec
+from hurtig.phenotype.ontology import check_terms, load_ontology
 from hurtig.prioritise.managed import load_managed
 from hurtig.run.contig_names import ContigCache, check_gene_model, check_source, reference_contigs
 from hurtig.run.genome_build import GenomeBuild, genome_build
@@ -59,6 +61,7 @@ PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("annotation", "cache_dir"),
     ("annotation", "inhouse"),
     ("panels",),
+    ("phenotype", "ontology_dir"),
 )
 """Config keys naming paths (checked for unsafe characters); ``annotation.scores`` files too."""
 
@@ -92,6 +95,13 @@ class Run:
         for key in keys:
             node = node.get(key) if isinstance(node, Mapping) else None
         return resolve(self.base, node) if node else None
+
+    def research(self, sample: str) -> bool:
+        """Whether the sample gets a research list (its sheet cell, else the config switch)."""
+        chosen = self.samples[sample].research
+        if chosen is None:
+            chosen = bool((self.config.get("phenotype") or {}).get("research_list", False))
+        return chosen
 
     @property
     def families(self) -> list[str]:
@@ -149,6 +159,7 @@ def load_run(
     if check_contents:
         _check_contigs(run, ContigCache(cache_dir))
     _check_panels(run)
+    _check_phenotypes(run, check_contents)
     return run
 
 
@@ -259,3 +270,26 @@ def _check_panels(run: Run) -> None:
             raise InputError(
                 f"{panel_dir}: panel '{panel}' requested in samples sheet not found ({err})"
             ) from err
+
+
+def _check_phenotypes(run: Run, contents: bool) -> None:
+    """Every sample's HPO terms are current terms of the ontology the run uses.
+
+    The ontology is loaded (about a second) only when a sample has terms and ``contents`` is
+    set; errors name the sheet and the row.
+    """
+    sheet = run.path("samples")
+    for number, person in enumerate(run.samples.values(), start=2):
+        if person.research and not person.hpo:
+            raise InputError(
+                f"{sheet}: row {number}: column 'research' is true but column 'hpo' is empty "
+                "(the research list is ranked by phenotype: give the sample's HPO terms)"
+            )
+    if not contents or not any(s.hpo for s in run.samples.values()):
+        return
+    folder = run.path("phenotype", "ontology_dir")
+    if folder is not None and not folder.is_dir():
+        raise InputError(f"{run.config_file}: phenotype.ontology_dir not found: {folder}")
+    load_ontology(folder)
+    for number, person in enumerate(run.samples.values(), start=2):
+        check_terms(f"{sheet}: row {number}", person.hpo)

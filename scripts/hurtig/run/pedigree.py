@@ -1,7 +1,9 @@
 """The run's one sample and pedigree model: ``samples.tsv`` as frozen person records.
 
 Columns: ``sample, family, father, mother, sex (male|female|unknown), affected (true|false),
-panels`` (comma-separated panel ids, optionally ``id@version``). A missing parent is an empty cell
+panels`` (comma-separated panel ids, optionally ``id@version``) and the optional ``hpo`` (comma-
+separated HPO ids; checked against the ontology by :func:`hurtig.run.model.load_run`). A missing
+parent is an empty cell
 or ``0``. The workflow validates the whole sheet once at parse time (:func:`load_samples`); jobs
 read their family's rows, written by the workflow, with :func:`load_pedigree` (same checks).
 """
@@ -37,6 +39,8 @@ class Person:
         sex: sex.
         affected: affection status.
         panels: panel ids ordered for this sample.
+        hpo: HPO term ids of the sample's phenotype (optional ``hpo`` column).
+        research: the optional ``research`` column (``None``: empty, the config decides).
     """
 
     sample: str
@@ -46,6 +50,8 @@ class Person:
     sex: Sex
     affected: bool
     panels: tuple[str, ...] = ()
+    hpo: tuple[str, ...] = ()
+    research: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,8 @@ def load_samples(path: Path) -> dict[str, Person]:
             sex=Sex(row["sex"]),
             affected=row["affected"] == "true",
             panels=tuple(p for p in row["panels"].split(",") if p),
+            hpo=tuple(t.strip() for t in row.get("hpo", "").split(",") if t.strip()),
+            research={"true": True, "false": False}.get(row.get("research", "")),
         )
     families: dict[str, str] = {}
     for number, person in enumerate(samples.values(), start=2):

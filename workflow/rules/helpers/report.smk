@@ -13,6 +13,10 @@ def provenance_inputs(wildcards):
     for panel in sample_panels(wildcards.sample):
         for i, path in enumerate(panel_inputs(panel)):
             files[f"panel_{panel}_{i}" if i else f"panel_{panel}"] = path
+    if SAMPLES[wildcards.sample].hpo:
+        # the phenotype scores name the HPO release; a user's ontology files are checksummed
+        files["phenotype_scores"] = f"results/phenotype/{wildcards.sample}.json"
+        files.update({f"hpo_{Path(p).name}": p for p in ontology_inputs()})
     for unit in units_of(wildcards.sample):
         for name in ("fq1", "fq2", "bam"):
             path = getattr(unit, name)

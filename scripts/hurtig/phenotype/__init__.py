@@ -1,0 +1,1 @@
+"""Phenotype-driven prioritisation: HPO terms, the ontology, and gene phenotype scores."""
