@@ -22,6 +22,7 @@ from hurtig.prioritise.inheritance import (
     panel_fit,
 )
 from hurtig.prioritise.managed import ManagedKey, ManagedVariant
+from hurtig.prioritise.members import MemberCall, member_calls, member_cells
 from hurtig.prioritise.points import VariantFacts, evidence_for, explanation, score, sort_key
 from hurtig.prioritise.results import PrioritisedVariant
 from hurtig.prioritise.settings import PrioritisationSettings
@@ -81,8 +82,9 @@ def _ranked(
     sample: str,
     inh: InheritanceCall,
     settings: PrioritisationSettings,
+    members: tuple[MemberCall, ...] = (),
 ) -> PrioritisedVariant:
-    """A candidate scored (rank 0: set when sorted)."""
+    """A candidate scored (rank 0: set when sorted), with the family members' calls."""
     v = c.variant
     gene = genes[v.gene]
     pcall = v.call(sample)
@@ -119,6 +121,8 @@ def _ranked(
         inhouse_af=c.inhouse_af,
         managed=c.managed.classification if c.managed else "",
         evidence=items,
+        members=members,
+        **member_cells(members),
     )
 
 
@@ -160,6 +164,17 @@ def prioritise(
     inh_settings = inheritance_settings(settings.filters, build or genome_build(None))
     calls = assess_family([c.variant for c in cands], proband, pedigree, inh_settings)
     genes = panel.genes_by_symbol()
-    scored = [_ranked(c, panel, genes, sample, calls[c.variant.key], settings) for c in cands]
+    scored = [
+        _ranked(
+            c,
+            panel,
+            genes,
+            sample,
+            calls[c.variant.key],
+            settings,
+            member_calls(c.variant, proband, pedigree),
+        )
+        for c in cands
+    ]
     scored.sort(key=lambda r: sort_key(r.score, r.chrom, r.pos, r.ref, r.alt))
     return [replace(r, rank=rank) for rank, r in enumerate(scored, start=1)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,14 @@ from hurtig.errors import InputError
 from hurtig.io.files import write_text_atomic
 from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
 from hurtig.prioritise.filters import FilterSettings
+from hurtig.prioritise.members import MEMBER_COLUMNS, MemberCall
 from hurtig.prioritise.points import Evidence, ranking_settings
 
-TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS + MEMBER_COLUMNS
 """The prioritised TSV's columns, in order."""
+
+OLDEST_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+"""The shortest header still read (a TSV written before the per-member columns)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,10 @@ class PrioritisedVariant:
         inhouse_af: in-house AF.
         managed: the lab's classification when on the managed list, else empty.
         evidence: the scored evidence items.
+        family_allele_depths: ``sample=ref,alt`` of the family members, ``;``-joined.
+        family_depths: ``sample=DP`` of the family members, ``;``-joined.
+        family_gq: ``sample=GQ`` of the family members, ``;``-joined.
+        members: each family member's call (:mod:`hurtig.prioritise.members`).
     """
 
     rank: int
@@ -95,6 +103,10 @@ class PrioritisedVariant:
     inhouse_af: float | None
     managed: str
     evidence: tuple[Evidence, ...]
+    family_allele_depths: str = ""
+    family_depths: str = ""
+    family_gq: str = ""
+    members: tuple[MemberCall, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The JSON entry (keys in field order)."""
@@ -102,20 +114,26 @@ class PrioritisedVariant:
         doc["evidence"] = [
             {"category": e.category, "points": e.points, "text": e.text} for e in self.evidence
         ]
+        doc["members"] = [m.to_json() for m in self.members]
         return doc
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> PrioritisedVariant:
-        """Rebuild an entry written by :meth:`to_json`.
+        """Rebuild an entry written by :meth:`to_json` (keys added later may be absent).
 
         Raises:
             KeyError: a missing key.
         """
-        values = {f.name: doc[f.name] for f in fields(cls) if f.name != "evidence"}
+        values = {
+            f.name: doc[f.name]
+            for f in fields(cls)
+            if f.name not in ("evidence", "members") and (f.name in doc or f.default is MISSING)
+        }
         evidence = tuple(
             Evidence(str(e["category"]), e["points"], str(e["text"])) for e in doc["evidence"]
         )
-        return cls(**values, evidence=evidence)
+        members = tuple(MemberCall.from_json(m) for m in doc.get("members", []))
+        return cls(**values, evidence=evidence, members=members)
 
 
 def _cell(value: object) -> str:
@@ -147,8 +165,11 @@ class PrioritisedTable:
         return "\n".join(lines) + "\n"
 
     def records(self) -> list[dict[str, str]]:
-        """The rows as column → cell."""
-        return [dict(zip(TSV_COLUMNS, row, strict=True)) for row in self.rows]
+        """The rows as column → cell (cells of columns an older file lacks are empty)."""
+        return [
+            dict(zip(TSV_COLUMNS, (*row, *[""] * (len(TSV_COLUMNS) - len(row))), strict=True))
+            for row in self.rows
+        ]
 
     def write(self, path: Path) -> None:
         """Write the TSV (atomically)."""
@@ -156,7 +177,7 @@ class PrioritisedTable:
 
     @classmethod
     def read(cls, path: Path) -> PrioritisedTable:
-        """Read a TSV written by :meth:`write`.
+        """Read a TSV written by :meth:`write` (or by an older version, without later columns).
 
         Raises:
             InputError: unreadable, another header, or a row with the wrong number of cells.
@@ -167,12 +188,13 @@ class PrioritisedTable:
             raise InputError(f"{path}: cannot read prioritised TSV ({err})") from err
         if lines[-1] == "":
             lines.pop()
-        if not lines or tuple(lines[0].split("\t")) != TSV_COLUMNS:
+        header = tuple(lines[0].split("\t")) if lines else ()
+        if len(header) < len(OLDEST_COLUMNS) or header != TSV_COLUMNS[: len(header)]:
             raise InputError(f"{path}: header is not {', '.join(TSV_COLUMNS)}")
         rows = []
         for number, line in enumerate(lines[1:], start=2):
             cells = tuple(line.split("\t"))
-            if len(cells) != len(TSV_COLUMNS):
+            if len(cells) != len(header):
                 raise InputError(f"{path}: line {number} has {len(cells)} cells")
             rows.append(cells)
         return cls(tuple(rows))
