@@ -34,6 +34,7 @@ from hurtig.prioritise.results import (
     PrioritisedResults,
 )
 from hurtig.prioritise.settings import PrioritisationSettings
+from hurtig.prioritise.sources import vcf_source_releases
 from hurtig.run.genome_build import BUILDS, DEFAULT_BUILD
 from hurtig.run.pedigree import load_pedigree
 
@@ -113,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         filters=settings.filters,
         ranking=settings.ranking,
         variants=tuple(variants),
+        sources=vcf_source_releases(args.vcf),
     )
     results.table().write(args.out_tsv)
     results.write(args.out_json)

@@ -26,6 +26,7 @@ from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
 from hurtig.prioritise.filters import FilterSettings
 from hurtig.prioritise.members import MEMBER_COLUMNS, MemberCall
 from hurtig.prioritise.points import Evidence, ranking_settings
+from hurtig.prioritise.sources import SourceRelease
 
 TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS + MEMBER_COLUMNS
 """The prioritised TSV's columns, in order."""
@@ -329,6 +330,7 @@ class PrioritisedResults:
         filters: the complete filter settings used.
         ranking: the complete ranking weights used.
         variants: ranked variants, best first.
+        sources: the annotation sources and gene model of the VCF, with their releases.
     """
 
     sample: str
@@ -339,6 +341,7 @@ class PrioritisedResults:
     filters: FilterSettings
     ranking: dict[str, float]
     variants: tuple[PrioritisedVariant, ...]
+    sources: tuple[SourceRelease, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The JSON document (key order as written)."""
@@ -351,6 +354,7 @@ class PrioritisedResults:
             "managed_variants": {"file": m.file, "sha256": m.sha256, "count": m.count},
             "settings": {"filters": self.filters.to_json(), "ranking": dict(self.ranking)},
             "variants": [v.to_json() for v in self.variants],
+            "sources": [s.to_json() for s in self.sources],
         }
 
     @classmethod
@@ -372,6 +376,7 @@ class PrioritisedResults:
             filters=FilterSettings.from_user(settings["filters"]),
             ranking=_weights(settings["ranking"]),
             variants=tuple(PrioritisedVariant.from_json(v) for v in doc["variants"]),
+            sources=tuple(SourceRelease.from_json(s) for s in doc.get("sources", [])),
         )
 
     def table(self) -> PrioritisedTable:
