@@ -19,10 +19,10 @@ import pytest
 
 from hurtig.errors import InputError, run_cli
 from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
-from hurtig.prioritise.results import TSV_COLUMNS
 from hurtig.prioritise.filters import FilterSettings
 from hurtig.prioritise.points import Evidence, ranking_settings
 from hurtig.prioritise.results import (
+    TSV_COLUMNS,
     ManagedSummary,
     PanelGeneSummary,
     PanelSummary,
@@ -464,7 +464,7 @@ def test_empty_table(tmp_path: Path, inputs: ReportInputs) -> None:
     assert parse(html).rows == []
     # the empty state is clean: no table header (nor filter box) after "no variants"
     assert 'id="variants"' not in html and 'id="variant-filter"' not in html
-    assert "<th data-type=\"num\" class=\"num\">Rank</th>" not in html
+    assert '<th data-type="num" class="num">Rank</th>' not in html
 
 
 def test_deterministic_with_source_date_epoch(
