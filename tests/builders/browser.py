@@ -122,9 +122,9 @@ class Browser:
         params: dict[str, Any] = {"format": "png"}
         if selector is not None:
             box = self.js(
-                f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-                ".getBoundingClientRect(); return [r.left + window.scrollX, r.top + window.scrollY,"
-                " r.width, r.height]; })()"
+                f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+                " window.scrollTo(0, 0); const r = e.getBoundingClientRect();"
+                " return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height]; })()"
             )
             params["clip"] = dict(zip(("x", "y", "width", "height"), box, strict=True), scale=1)
             params["captureBeyondViewport"] = True

@@ -80,6 +80,9 @@ def panel_summary(panel: ResolvedPanel) -> PanelSummary:
                 g.model.versioned_id,
                 g.model.refseq,
                 g.transcript_note,
+                g.disease.phenotypes,
+                g.disease.omim,
+                g.disease.mechanism,
             )
             for g in panel.genes_by_symbol().values()
         ),

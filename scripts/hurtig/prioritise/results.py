@@ -213,6 +213,9 @@ class PanelGeneSummary:
         transcript_versioned: the default transcript with its version, when known.
         refseq: RefSeq ids the gene model maps to the default transcript.
         transcript_note: the panel transcript fallback line (empty when none).
+        phenotypes: the panel's phenotypes for the gene.
+        omim: the gene's OMIM number, when the panel gives it.
+        mechanism: the disease mechanism, when the panel states it.
     """
 
     symbol: str
@@ -222,6 +225,9 @@ class PanelGeneSummary:
     transcript_versioned: str = ""
     refseq: tuple[str, ...] = ()
     transcript_note: str = ""
+    phenotypes: tuple[str, ...] = ()
+    omim: str = ""
+    mechanism: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +266,9 @@ class PanelSummary:
                     "transcript_versioned": g.transcript_versioned or g.transcript,
                     "refseq": list(g.refseq),
                     "transcript_note": g.transcript_note,
+                    "phenotypes": list(g.phenotypes),
+                    "omim": g.omim,
+                    "mechanism": g.mechanism,
                 }
                 for g in self.genes
             ],
@@ -283,6 +292,9 @@ class PanelSummary:
                     str(g.get("transcript_versioned", "")),
                     tuple(str(r) for r in g.get("refseq", [])),
                     str(g.get("transcript_note", "")),
+                    tuple(str(p) for p in g.get("phenotypes", [])),
+                    str(g.get("omim", "")),
+                    str(g.get("mechanism", "")),
                 )
                 for g in doc["genes"]
             ),
