@@ -29,6 +29,23 @@ FLAGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 
+VARIANT_TABLE_LAYOUT_JS = """(() => {
+  const d = document.documentElement, wrap = document.querySelector('.table-wrap');
+  const rows = Array.from(document.querySelectorAll('#variants > tbody > tr'));
+  const cells = rows.map(r => Array.from(r.cells).slice(0, 10).map(c => {
+    const b = c.getBoundingClientRect(); return [Math.round(b.left), Math.round(b.right)]; }));
+  const visible = sel => Array.from(document.querySelectorAll(sel)).filter(e => {
+    const b = e.getBoundingClientRect(); return b.width > 0 && b.right <= innerWidth; }).length;
+  return {doc: [d.scrollWidth, d.clientWidth], wrap: [wrap.scrollWidth, wrap.clientWidth],
+          width: innerWidth, cells: cells, stars: visible('#variants .stars'),
+          crit: visible('#variants .crit'), members: visible('#variants .member .gq'),
+          expl: Math.min(...rows.map(r => r.querySelector('td.expl').getBoundingClientRect()
+            .width))};
+})()"""
+"""What of the report's variant table is on screen: the page's and the table's scroll and client
+widths, each row's first ten cells' left and right edges, and how many review stars, ACMG
+criteria and member GQ cells lie within the window; the narrowest explanation cell's width."""
+
 
 class Browser:
     """Headless Chromium driven over the DevTools protocol on a pipe."""

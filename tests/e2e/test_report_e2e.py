@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from builders import run_pipeline
-from builders.browser import Browser
+from builders.browser import VARIANT_TABLE_LAYOUT_JS, Browser
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -89,6 +89,27 @@ def test_report_in_a_real_browser(demo_run: Path, tmp_path: Path) -> None:
         browser.close()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+@pytest.mark.browser
+def test_demo_variant_table_fits_1280_px(demo_run: Path, tmp_path: Path) -> None:
+    """Rank, gene, HGVS, every member's call, frequency, ClinVar stars, ACMG and explanation."""
+    report = demo_run / "results" / "report" / "proband" / "neuro_demo.html"
+    browser = Browser(tmp_path / "profile", width=1280, height=900)
+    try:
+        browser.open(report.as_uri())
+        seen = browser.js(VARIANT_TABLE_LAYOUT_JS)
+        browser.screenshot(tmp_path / "variants-1280.png", "#variants")
+    finally:
+        browser.close()
+    rows = tsv_rows(demo_run / "results" / "panels" / "proband" / "neuro_demo.tsv")
+    assert seen["doc"][0] <= seen["doc"][1] and seen["wrap"][0] <= seen["wrap"][1]
+    assert len(seen["cells"]) == len(rows) >= 3
+    for cells in seen["cells"]:
+        assert all(0 <= left < right <= seen["width"] for left, right in cells), cells
+    assert seen["members"] == 3 * len(rows) and seen["crit"] >= len(rows)
+    assert seen["stars"] >= 1  # the planted de novo is in ClinVar
+    print(f"screenshot: {tmp_path / 'variants-1280.png'}")
 
 
 def test_pdf_is_a4(demo_run: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from builders.browser import Browser
+from builders.browser import VARIANT_TABLE_LAYOUT_JS, Browser
 from hurtig.errors import run_cli
 from hurtig.qc.checks_file import CheckStatus
 from hurtig.report import xlsx
@@ -208,20 +208,6 @@ def test_xlsx_family_calls_and_acmg_sheets(trio_inputs: ReportInputs, tmp_path: 
 
 # --- what a person sees: Chromium at 1280 and 1920 px, the printed PDF --------------------------
 
-LAYOUT_JS = """(() => {
-  const d = document.documentElement, wrap = document.querySelector('.table-wrap');
-  const rows = Array.from(document.querySelectorAll('#variants > tbody > tr'));
-  const cells = rows.map(r => Array.from(r.cells).slice(0, 10).map(c => {
-    const b = c.getBoundingClientRect(); return [Math.round(b.left), Math.round(b.right)]; }));
-  const visible = sel => Array.from(document.querySelectorAll(sel)).filter(e => {
-    const b = e.getBoundingClientRect(); return b.width > 0 && b.right <= innerWidth; }).length;
-  return {doc: [d.scrollWidth, d.clientWidth], wrap: [wrap.scrollWidth, wrap.clientWidth],
-          width: innerWidth, cells: cells, stars: visible('#variants .stars'),
-          crit: visible('#variants .crit'), members: visible('#variants .member .gq'),
-          expl: Math.min(...rows.map(r => r.querySelector('td.expl').getBoundingClientRect()
-            .width))};
-})()"""
-
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 1920])
@@ -233,7 +219,7 @@ def test_variant_table_fits_the_window(
     browser = Browser(tmp_path / "profile", width=width, height=900)
     try:
         browser.open(page.as_uri())
-        seen = browser.js(LAYOUT_JS)
+        seen = browser.js(VARIANT_TABLE_LAYOUT_JS)
         browser.screenshot(tmp_path / f"variants-{width}.png", "#variants")
     finally:
         browser.close()
