@@ -74,8 +74,8 @@ def gnomad_release(sources: Sequence[Mapping[str, str]]) -> str:
     return next((s.get("release", "") for s in sources if s.get("id") == "gnomad"), "")
 
 
-def _context(gene: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    items = [("Inheritance (panel)", modes_label(str(gene.get("inheritance", ""))))]
+def _context(gene: Mapping[str, Any], modes: str) -> tuple[tuple[str, str], ...]:
+    items = [("Inheritance (panel)", modes_label(modes))]
     for key, label in CONTEXT_FIELDS:
         value = gene.get(key)
         text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
@@ -102,15 +102,19 @@ def report_variants(
             "clinvar": clinvar_terms(row.get("clinvar", "")),
             "stars": stars(row.get("clinvar_stars", "")) if row.get("clinvar") else "",
         }
+        base = report_variant(variant, context.build)
+        members = member_rows(row, variant.members)
+        shown = {"Panel inheritance"} | ({"Family genotypes"} if members else set())
         entries.append(
             replace(
-                report_variant(variant, context.build),
+                base,
+                extra=tuple((label, value) for label, value in base.extra if label not in shown),
                 links=all_links(
                     row, context.build, context.gnomad_release, str(gene.get("omim", ""))
                 ),
-                members=member_rows(row, variant.members),
+                members=members,
                 acmg=suggest(row, facts, context.identity),
-                gene_context=_context(gene),
+                gene_context=_context(gene, modes),
                 labels=labels,
             )
         )
