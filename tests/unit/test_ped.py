@@ -92,3 +92,17 @@ def test_ped_given_as_the_sheet(tmp_path: Path, name: str) -> None:
     with pytest.raises(InputError) as err:
         load_samples(ped)
     assert str(err.value).startswith(f"{ped}: this is a PED file, not a samples sheet; name it ")
+
+
+def test_sheet_with_a_hash_header_is_not_a_ped(tmp_path: Path) -> None:
+    sheet = SampleSheet.trio()
+    text = "#" + sheet.to_text()
+    (tmp_path / "samples.tsv").write_text(text)
+    assert list(load_samples(tmp_path / "samples.tsv")) == ["kid", "dad", "mum"]
+
+
+def test_ped_with_named_header_given_as_the_sheet(tmp_path: Path) -> None:
+    ped = tmp_path / "family.txt"
+    ped.write_text("#family sample father mother sex phenotype\nfam kid 0 0 2 2\n")
+    with pytest.raises(InputError, match="this is a PED file, not a samples sheet"):
+        load_samples(ped)

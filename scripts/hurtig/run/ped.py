@@ -152,15 +152,19 @@ def merge_ped(
 def looks_like_ped(path: Path, known: Collection[str]) -> bool:
     """True when a sheet is a PED file rather than a samples sheet.
 
-    That is: named ``*.ped``, or a first line of 6+ fields none of which is a column name of the
-    sheet (a PED data line, not a samples.tsv header).
+    That is: named ``*.ped``; or its first line (as the sheet reader takes it: ``##`` lines
+    skipped, a leading ``#`` dropped) has 6+ fields and either none is a column name of the
+    sheet (a PED data line) or it names ``phenotype`` but not ``affected`` (a PED header).
     """
     if path.suffix.lower() == ".ped":
         return True
     try:
         with path.open(encoding="utf-8") as handle:
-            first = next((line for line in handle if line.strip() and line[0] != "#"), "")
+            first = next((ln for ln in handle if ln.strip() and not ln.startswith("##")), "")
     except (OSError, UnicodeDecodeError):
         return False
-    fields = first.split()
-    return len(fields) >= 6 and not set(fields) & set(known)
+    fields = [f.lower() for f in first.lstrip("#").split()]
+    if len(fields) < 6:
+        return False
+    ped_header = "phenotype" in fields and "affected" not in fields
+    return ped_header or not set(fields) & set(known)
