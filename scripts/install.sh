@@ -23,6 +23,8 @@ declare -A APT=(
   [mosdepth]=mosdepth [multiqc]=multiqc [minimap2]=minimap2 [python3-venv]="" [libhts-dev]="" [git]=git
 )
 [[ $WITH_BROWSER == 1 ]] && APT[chromium]=chromium
+# pdftotext/pdftoppm: the browser tests read the printed report's pages (tests/unit/test_report_evidence.py)
+[[ $WITH_BROWSER == 1 ]] && APT[poppler-utils]=pdftotext
 if [[ $PRINT_PACKAGES == 1 ]]; then
   printf '%s\n' "${!APT[@]}" | sort
   exit 0

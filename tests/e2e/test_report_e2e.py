@@ -3,17 +3,14 @@
 PDF, XLSX, MultiQC, coverage against mosdepth itself, the report driven in a real headless
 Chromium, and a pedigree error that makes the report NOT FOR CLINICAL USE.
 
-The browser is driven over the Chrome DevTools Protocol on ``--remote-debugging-pipe`` (file
-descriptors 3 and 4, NUL-separated JSON): standard library only, no driver package.
+The browser is driven over the Chrome DevTools Protocol (:class:`builders.browser.Browser`).
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import gzip
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -26,6 +23,7 @@ import pytest
 import yaml
 
 from builders import run_pipeline
+from builders.browser import VARIANT_TABLE_LAYOUT_JS, Browser
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -44,110 +42,6 @@ def planted_de_novo() -> dict[str, str]:
     with (REPO / "resources" / "demo" / "planted_truth.tsv").open() as handle:
         rows = csv.DictReader((ln for ln in handle if not ln.startswith("##")), delimiter="\t")
         return next(r for r in rows if r["kind"] == "de_novo")
-
-
-# ---------------------------------------------------------------- a minimal CDP client
-
-
-class Browser:
-    """Headless Chromium driven over the DevTools protocol on a pipe."""
-
-    def __init__(self, profile: Path) -> None:
-        chromium = shutil.which("chromium")
-        if chromium is None:
-            pytest.fail("chromium is not installed: run scripts/install.sh --with-browser")
-        to_chrome_r, self._to_chrome = os.pipe()
-        self._from_chrome, from_chrome_w = os.pipe()
-
-        def wire() -> None:  # runs in the child: the protocol expects fds 3 (in) and 4 (out)
-            os.dup2(to_chrome_r, 100)
-            os.dup2(from_chrome_w, 101)
-            os.dup2(100, 3)
-            os.dup2(101, 4)
-
-        self.proc = subprocess.Popen(
-            [chromium, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe"],
-            preexec_fn=wire,
-            close_fds=False,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
-        self._buffer = b""
-        self._id = 0
-        self.session: str | None = None
-
-    def _read_message(self) -> dict[str, Any]:
-        while b"\0" not in self._buffer:
-            chunk = os.read(self._from_chrome, 65536)
-            if not chunk:
-                raise RuntimeError("Chromium closed the DevTools pipe")
-            self._buffer += chunk
-        message, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(message)
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        """Send one command (to the attached page when there is one) and wait for its result."""
-        self._id += 1
-        message: dict[str, Any] = {"id": self._id, "method": method, "params": params}
-        if self.session and not method.startswith(("Target.", "Browser.")):
-            message["sessionId"] = self.session
-        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._read_message()
-            if reply.get("id") == self._id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-
-    def open(self, url: str) -> None:
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
-        self.call("Emulation.setDeviceMetricsOverride", width=1400, height=1000,
-                  deviceScaleFactor=1, mobile=False)  # fmt: skip
-        self.call("Page.enable")
-        self.call("Page.navigate", url=url)
-        for _ in range(200):
-            if self.js("document.readyState") == "complete":
-                return
-            subprocess.run(["sleep", "0.05"], check=True)
-        raise RuntimeError(f"{url} did not finish loading")
-
-    def js(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def click(self, selector: str) -> None:
-        """A real mouse click (press + release) at the centre of the element."""
-        box = self.js(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
-            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
-            " return [r.left + r.width / 2, r.top + r.height / 2]; })()"
-        )
-        for kind in ("mousePressed", "mouseReleased"):
-            self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1],
-                      button="left", clickCount=1)  # fmt: skip
-
-    def screenshot(self, path: Path) -> None:
-        data = self.call("Page.captureScreenshot", format="png")["data"]
-        path.write_bytes(base64.b64decode(data))
-
-    def close(self) -> None:
-        try:
-            self.call("Browser.close")
-            self.proc.wait(timeout=30)
-        except (RuntimeError, OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-            self.proc.wait()
-        finally:
-            os.close(self._to_chrome)
-            os.close(self._from_chrome)
 
 
 ROWS_JS = (
@@ -172,8 +66,8 @@ def test_report_in_a_real_browser(demo_run: Path, tmp_path: Path) -> None:
                                 de_novo["alt"]]  # fmt: skip
         assert browser.js("document.getElementById('clinical-use').dataset.usable") == "true"
         # Sort by score with a real click: ascending, so the order reverses.
-        browser.click("#variants thead th:nth-child(12)")
-        assert browser.js("document.querySelector('#variants thead th:nth-child(12)')"
+        browser.click("#variants thead th:nth-child(9)")
+        assert browser.js("document.querySelector('#variants thead th:nth-child(9)')"
                           ".getAttribute('aria-sort')") == "ascending"  # fmt: skip
         resorted = browser.js(ROWS_JS)
         scores = [float(r[5]) for r in resorted]
@@ -195,6 +89,27 @@ def test_report_in_a_real_browser(demo_run: Path, tmp_path: Path) -> None:
         browser.close()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+@pytest.mark.browser
+def test_demo_variant_table_fits_1280_px(demo_run: Path, tmp_path: Path) -> None:
+    """Rank, gene, HGVS, every member's call, frequency, ClinVar stars, ACMG and explanation."""
+    report = demo_run / "results" / "report" / "proband" / "neuro_demo.html"
+    browser = Browser(tmp_path / "profile", width=1280, height=900)
+    try:
+        browser.open(report.as_uri())
+        seen = browser.js(VARIANT_TABLE_LAYOUT_JS)
+        browser.screenshot(tmp_path / "variants-1280.png", "#variants")
+    finally:
+        browser.close()
+    rows = tsv_rows(demo_run / "results" / "panels" / "proband" / "neuro_demo.tsv")
+    assert seen["doc"][0] <= seen["doc"][1] and seen["wrap"][0] <= seen["wrap"][1]
+    assert len(seen["cells"]) == len(rows) >= 3
+    for cells in seen["cells"]:
+        assert all(0 <= left < right <= seen["width"] for left, right in cells), cells
+    assert seen["members"] == 3 * len(rows) and seen["crit"] >= len(rows)
+    assert seen["stars"] >= 1  # the planted de novo is in ClinVar
+    print(f"screenshot: {tmp_path / 'variants-1280.png'}")
 
 
 def test_pdf_is_a4(demo_run: Path) -> None:

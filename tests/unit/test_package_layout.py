@@ -183,7 +183,13 @@ def test_no_module_is_too_long() -> None:
 # of run/ is the base every stage reads (pedigree, genome build, sheets).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("hurtig", "hurtig.errors"),
-    ("hurtig.io", "hurtig.run.layout", "hurtig.run.genome_build", "hurtig.run.schemas"),
+    (
+        "hurtig.io",
+        "hurtig.run.layout",
+        "hurtig.run.genome_build",
+        "hurtig.run.schemas",
+        "hurtig.run.ped",
+    ),
     ("hurtig.run.pedigree", "hurtig.run.sheets", "hurtig.genes", "hurtig.calling"),
     ("hurtig.annotation",),
     ("hurtig.panels", "hurtig.qc", "hurtig.phenotype"),

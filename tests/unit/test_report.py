@@ -22,6 +22,7 @@ from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
 from hurtig.prioritise.filters import FilterSettings
 from hurtig.prioritise.points import Evidence, ranking_settings
 from hurtig.prioritise.results import (
+    TSV_COLUMNS,
     ManagedSummary,
     PanelGeneSummary,
     PanelSummary,
@@ -461,7 +462,9 @@ def test_empty_table(tmp_path: Path, inputs: ReportInputs) -> None:
     html = render_report(dataclasses.replace(inputs, tsv=tsv, json=js))
     assert "No variants passed the panel filters" in html
     assert parse(html).rows == []
-    assert 'id="variants"' in html
+    # the empty state is clean: no table header (nor filter box) after "no variants"
+    assert 'id="variants"' not in html and 'id="variant-filter"' not in html
+    assert '<th data-type="num" class="num">Rank</th>' not in html
 
 
 def test_deterministic_with_source_date_epoch(
@@ -583,14 +586,14 @@ def test_xlsx_renders_the_report_model(tmp_path: Path, inputs: ReportInputs) -> 
     assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, False), out)) == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Summary", "Variants", "Gene coverage", "Exon coverage", "QC",
-                               "Sample checks", "Not examined"]  # fmt: skip
+                               "Sample checks", "Not examined", "ACMG suggestions"]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
     assert summary["status"] == "NOT FOR CLINICAL USE"
     assert summary["failed check: sex"] == "declared female but inferred male"
     assert summary["variants"] == 2 and summary["coverage threshold"] == 20
     assert summary["panel verdict"] == "INCOMPLETE"
     variants = list(book["Variants"].iter_rows(values_only=True))
-    assert list(variants[0]) == TSV_HEADER
+    assert list(variants[0]) == list(TSV_COLUMNS)  # an older TSV: the later columns empty
     assert variants[1][:3] == (1, "chr1", 150) and variants[2][TSV_HEADER.index("gene")] == "GENEB"
     genes = list(book["Gene coverage"].iter_rows(values_only=True))
     assert [g[0] for g in genes[1:]] == ["GENEA", "GENEB"] and genes[2][4] == 0.7
@@ -780,10 +783,10 @@ function order() {
     .map(r => r.dataset.rank).join(",");
 }
 var ths = document.querySelectorAll("#variants th"), out = [];
-ths[11].click(); out.push("score-asc:" + order());
-ths[11].click(); out.push("score-desc:" + order());
-ths[6].click(); out.push("depth-asc:" + order());
-ths[8].click(); out.push("af-asc:" + order());
+ths[8].click(); out.push("score-asc:" + order());
+ths[8].click(); out.push("score-desc:" + order());
+ths[1].click(); ths[1].click(); out.push("gene-desc:" + order());
+ths[4].click(); out.push("af-asc:" + order());
 var f = document.getElementById("variant-filter");
 f.value = "GENEB missense"; f.dispatchEvent(new Event("input"));
 out.push("shown:" + Array.from(document.querySelectorAll("#variants tbody tr"))
@@ -810,7 +813,7 @@ def test_sorting_and_filter_in_browser(inputs: ReportInputs, tmp_path: Path) -> 
     assert title.group(1).split() == [
         "score-asc:2,1",
         "score-desc:1,2",
-        "depth-asc:2,1",
+        "gene-desc:2,1",
         "af-asc:1,2",  # absent from gnomAD sorts as 0
         "shown:2",
     ]

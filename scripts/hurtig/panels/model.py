@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hurtig.errors import InputError
 from hurtig.genes.gene_model import Segment, Transcript
 from hurtig.io.files import write_text_atomic
+from hurtig.panels.formats.definition import GeneDisease
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class ResolvedGene:
         transcript_note: the fallback line (panel transcript not found, or found with another
             version: which one is used and why), empty when the panel's transcript is used as
             named or the panel names none.
+        disease: the panel's phenotypes, OMIM number and mechanism for the gene.
     """
 
     symbol: str
@@ -137,6 +139,7 @@ class ResolvedGene:
     model: Transcript
     panel_transcripts: tuple[str, ...] = ()
     transcript_note: str = ""
+    disease: GeneDisease = field(default_factory=GeneDisease)
 
     @property
     def transcript_versioned(self) -> str:
@@ -171,6 +174,7 @@ class ResolvedGene:
             "transcript_model": transcript_to_json(self.model),
             "transcript_fallback": self.transcript_fallback,
             "transcript_note": self.transcript_note,
+            "disease": self.disease.to_json(),
         }
 
     @classmethod
@@ -202,6 +206,7 @@ class ResolvedGene:
             model=model,
             panel_transcripts=tuple(str(t) for t in doc.get("panel_transcripts", [])),
             transcript_note=str(doc.get("transcript_note", "")),
+            disease=GeneDisease.from_json(doc.get("disease")),
         )
 
 

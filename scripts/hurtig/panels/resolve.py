@@ -253,6 +253,7 @@ def resolve_panel(
                 model=tx,
                 panel_transcripts=pg.transcripts,
                 transcript_note=choice.fallback,
+                disease=pg.disease,
             )
         )
     return tuple(resolved), tuple(missing)

@@ -37,6 +37,7 @@ from hurtig.prioritise.results import (
     PrioritisedResults,
 )
 from hurtig.prioritise.settings import PrioritisationSettings
+from hurtig.prioritise.sources import vcf_source_releases
 from hurtig.run.genome_build import BUILDS, DEFAULT_BUILD
 from hurtig.run.pedigree import load_pedigree
 
@@ -85,6 +86,9 @@ def panel_summary(panel: ResolvedPanel) -> PanelSummary:
                 g.model.versioned_id,
                 g.model.refseq,
                 g.transcript_note,
+                g.disease.phenotypes,
+                g.disease.omim,
+                g.disease.mechanism,
             )
             for g in panel.genes_by_symbol().values()
         ),
@@ -141,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ranking=settings.ranking,
         variants=tuple(variants),
         phenotype=phenotype_summary(phenotype),
+        sources=vcf_source_releases(args.vcf),
     )
     results.table().write(args.out_tsv)
     results.write(args.out_json)

@@ -23,6 +23,7 @@ from hurtig.prioritise.inheritance import (
     panel_fit,
 )
 from hurtig.prioritise.managed import ManagedKey, ManagedVariant
+from hurtig.prioritise.members import MemberCall, member_calls, member_cells
 from hurtig.prioritise.phenotype_evidence import phenotype_evidence
 from hurtig.prioritise.points import VariantFacts, evidence_for, explanation, score, sort_key
 from hurtig.prioritise.results import PrioritisedVariant
@@ -84,8 +85,9 @@ def _ranked(
     inh: InheritanceCall,
     settings: PrioritisationSettings,
     phenotype: PhenotypeScores | None = None,
+    members: tuple[MemberCall, ...] = (),
 ) -> PrioritisedVariant:
-    """A candidate scored (rank 0: set when sorted)."""
+    """A candidate scored (rank 0: set when sorted), with the family members' calls."""
     v = c.variant
     gene = genes[v.gene]
     pcall = v.call(sample)
@@ -123,6 +125,8 @@ def _ranked(
         inhouse_af=c.inhouse_af,
         managed=c.managed.classification if c.managed else "",
         evidence=items,
+        members=members,
+        **member_cells(members),
     )
 
 
@@ -167,7 +171,17 @@ def prioritise(
     calls = assess_family([c.variant for c in cands], proband, pedigree, inh_settings)
     genes = panel.genes_by_symbol()
     scored = [
-        _ranked(c, panel, genes, sample, calls[c.variant.key], settings, phenotype) for c in cands
+        _ranked(
+            c,
+            panel,
+            genes,
+            sample,
+            calls[c.variant.key],
+            settings,
+            phenotype,
+            member_calls(c.variant, proband, pedigree),
+        )
+        for c in cands
     ]
     scored.sort(key=lambda r: sort_key(r.score, r.chrom, r.pos, r.ref, r.alt))
     return [replace(r, rank=rank) for rank, r in enumerate(scored, start=1)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,15 @@ from hurtig.errors import InputError
 from hurtig.io.files import write_text_atomic
 from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
 from hurtig.prioritise.filters import FilterSettings
+from hurtig.prioritise.members import MEMBER_COLUMNS, MemberCall
 from hurtig.prioritise.points import Evidence, ranking_settings
+from hurtig.prioritise.sources import SourceRelease
 
-TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS + MEMBER_COLUMNS
 """The prioritised TSV's columns, in order."""
+
+OLDEST_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+"""The shortest header still read (a TSV written before the per-member columns)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,10 @@ class PrioritisedVariant:
         inhouse_af: in-house AF.
         managed: the lab's classification when on the managed list, else empty.
         evidence: the scored evidence items.
+        family_allele_depths: ``sample=ref,alt`` of the family members, ``;``-joined.
+        family_depths: ``sample=DP`` of the family members, ``;``-joined.
+        family_gq: ``sample=GQ`` of the family members, ``;``-joined.
+        members: each family member's call (:mod:`hurtig.prioritise.members`).
     """
 
     rank: int
@@ -95,6 +104,10 @@ class PrioritisedVariant:
     inhouse_af: float | None
     managed: str
     evidence: tuple[Evidence, ...]
+    family_allele_depths: str = ""
+    family_depths: str = ""
+    family_gq: str = ""
+    members: tuple[MemberCall, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The JSON entry (keys in field order)."""
@@ -102,20 +115,26 @@ class PrioritisedVariant:
         doc["evidence"] = [
             {"category": e.category, "points": e.points, "text": e.text} for e in self.evidence
         ]
+        doc["members"] = [m.to_json() for m in self.members]
         return doc
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> PrioritisedVariant:
-        """Rebuild an entry written by :meth:`to_json`.
+        """Rebuild an entry written by :meth:`to_json` (keys added later may be absent).
 
         Raises:
             KeyError: a missing key.
         """
-        values = {f.name: doc[f.name] for f in fields(cls) if f.name != "evidence"}
+        values = {
+            f.name: doc[f.name]
+            for f in fields(cls)
+            if f.name not in ("evidence", "members") and (f.name in doc or f.default is MISSING)
+        }
         evidence = tuple(
             Evidence(str(e["category"]), e["points"], str(e["text"])) for e in doc["evidence"]
         )
-        return cls(**values, evidence=evidence)
+        members = tuple(MemberCall.from_json(m) for m in doc.get("members", []))
+        return cls(**values, evidence=evidence, members=members)
 
 
 def _cell(value: object) -> str:
@@ -147,8 +166,11 @@ class PrioritisedTable:
         return "\n".join(lines) + "\n"
 
     def records(self) -> list[dict[str, str]]:
-        """The rows as column → cell."""
-        return [dict(zip(TSV_COLUMNS, row, strict=True)) for row in self.rows]
+        """The rows as column → cell (cells of columns an older file lacks are empty)."""
+        return [
+            dict(zip(TSV_COLUMNS, (*row, *[""] * (len(TSV_COLUMNS) - len(row))), strict=True))
+            for row in self.rows
+        ]
 
     def write(self, path: Path) -> None:
         """Write the TSV (atomically)."""
@@ -156,7 +178,7 @@ class PrioritisedTable:
 
     @classmethod
     def read(cls, path: Path) -> PrioritisedTable:
-        """Read a TSV written by :meth:`write`.
+        """Read a TSV written by :meth:`write` (or by an older version, without later columns).
 
         Raises:
             InputError: unreadable, another header, or a row with the wrong number of cells.
@@ -167,12 +189,13 @@ class PrioritisedTable:
             raise InputError(f"{path}: cannot read prioritised TSV ({err})") from err
         if lines[-1] == "":
             lines.pop()
-        if not lines or tuple(lines[0].split("\t")) != TSV_COLUMNS:
+        header = tuple(lines[0].split("\t")) if lines else ()
+        if len(header) < len(OLDEST_COLUMNS) or header != TSV_COLUMNS[: len(header)]:
             raise InputError(f"{path}: header is not {', '.join(TSV_COLUMNS)}")
         rows = []
         for number, line in enumerate(lines[1:], start=2):
             cells = tuple(line.split("\t"))
-            if len(cells) != len(TSV_COLUMNS):
+            if len(cells) != len(header):
                 raise InputError(f"{path}: line {number} has {len(cells)} cells")
             rows.append(cells)
         return cls(tuple(rows))
@@ -190,6 +213,9 @@ class PanelGeneSummary:
         transcript_versioned: the default transcript with its version, when known.
         refseq: RefSeq ids the gene model maps to the default transcript.
         transcript_note: the panel transcript fallback line (empty when none).
+        phenotypes: the panel's phenotypes for the gene.
+        omim: the gene's OMIM number, when the panel gives it.
+        mechanism: the disease mechanism, when the panel states it.
     """
 
     symbol: str
@@ -199,6 +225,9 @@ class PanelGeneSummary:
     transcript_versioned: str = ""
     refseq: tuple[str, ...] = ()
     transcript_note: str = ""
+    phenotypes: tuple[str, ...] = ()
+    omim: str = ""
+    mechanism: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,6 +266,9 @@ class PanelSummary:
                     "transcript_versioned": g.transcript_versioned or g.transcript,
                     "refseq": list(g.refseq),
                     "transcript_note": g.transcript_note,
+                    "phenotypes": list(g.phenotypes),
+                    "omim": g.omim,
+                    "mechanism": g.mechanism,
                 }
                 for g in self.genes
             ],
@@ -260,6 +292,9 @@ class PanelSummary:
                     str(g.get("transcript_versioned", "")),
                     tuple(str(r) for r in g.get("refseq", [])),
                     str(g.get("transcript_note", "")),
+                    tuple(str(p) for p in g.get("phenotypes", [])),
+                    str(g.get("omim", "")),
+                    str(g.get("mechanism", "")),
                 )
                 for g in doc["genes"]
             ),
@@ -309,6 +344,7 @@ class PrioritisedResults:
         variants: ranked variants, best first.
         phenotype: the patient's HPO terms and the ontology release behind the phenotype
             evidence (``None``: no phenotype given).
+        sources: the annotation sources and gene model of the VCF, with their releases.
     """
 
     sample: str
@@ -320,6 +356,7 @@ class PrioritisedResults:
     ranking: dict[str, float]
     variants: tuple[PrioritisedVariant, ...]
     phenotype: dict[str, Any] | None = None
+    sources: tuple[SourceRelease, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The JSON document (key order as written)."""
@@ -332,6 +369,7 @@ class PrioritisedResults:
             "managed_variants": {"file": m.file, "sha256": m.sha256, "count": m.count},
             "settings": {"filters": self.filters.to_json(), "ranking": dict(self.ranking)},
             "variants": [v.to_json() for v in self.variants],
+            "sources": [s.to_json() for s in self.sources],
         }
         if self.phenotype is not None:
             doc["phenotype"] = self.phenotype
@@ -357,6 +395,7 @@ class PrioritisedResults:
             ranking=_weights(settings["ranking"]),
             variants=tuple(PrioritisedVariant.from_json(v) for v in doc["variants"]),
             phenotype=doc.get("phenotype"),
+            sources=tuple(SourceRelease.from_json(s) for s in doc.get("sources", [])),
         )
 
     def table(self) -> PrioritisedTable:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 
 def _number(value: Any) -> float | None:
     if value is None or value == "":
@@ -69,6 +71,21 @@ def sort_value(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def css_string(value: Any) -> Markup:
+    r"""A quoted CSS string of any text (for ``content:``), safe inside a ``<style>`` element.
+
+    Every character but ASCII letters, digits, space and ``.,:;_-()`` is written as a CSS escape
+    (``\3c `` for ``<``), so no text can close the string or the element.
+    """
+    out = []
+    for char in str(value):
+        if char.isascii() and (char.isalnum() or char in " .,:;_-()"):
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return Markup('"' + "".join(out) + '"')
+
+
 FILTERS = {
     "fmt_int": fmt_int,
     "fmt_pct": fmt_pct,
@@ -77,5 +94,6 @@ FILTERS = {
     "fmt_points": fmt_points,
     "fmt_size": fmt_size,
     "sort_value": sort_value,
+    "css_string": css_string,
 }
 """The filters by the names the templates use."""

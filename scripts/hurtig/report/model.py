@@ -50,7 +50,8 @@ from hurtig.report.qc_verdict import (
     qc_verdict,
 )
 from hurtig.report.scope import CATALOGUE_LABEL, Scope, report_scope
-from hurtig.report.variants import Variant, report_variant
+from hurtig.report.variant_view import VariantContext, gnomad_release, parentage, report_variants
+from hurtig.report.variants import Variant
 
 TABLE_TEMPLATE = "section_table.html.j2"
 """The partial that renders a table section (columns and rows)."""
@@ -210,6 +211,7 @@ class ReportModel:
     created: str
     report_version: str
     sections: tuple[ReportSection, ...] = ()
+    sources: tuple[dict[str, str], ...] = ()
 
 
 SectionBuilder = Callable[[ReportModel], ReportSection | None]
@@ -411,6 +413,13 @@ def build_report_model(
     facts = panel_facts(panel, {g.gene for g in coverage.genes})
     scope = panel_scope(panel, facts, prioritised.settings)
     catalogue = ("mechanism catalogue", CATALOGUE_LABEL, scope.catalogue_sha256)
+    use = clinical_use(checks, sample)
+    context = VariantContext(
+        build=options.build,
+        gnomad_release=gnomad_release(prioritised.sources),
+        genes={str(g.get("symbol", "")): g for g in facts.genes},
+        identity=parentage(use),
+    )
     model = ReportModel(
         sample=sample,
         family=prioritised.family,
@@ -420,17 +429,18 @@ def build_report_model(
         panel=facts,
         settings=tuple(flatten(prioritised.settings)),
         columns=prioritised.columns,
-        variants=tuple(report_variant(v, options.build) for v in prioritised.variants),
+        variants=report_variants(prioritised.variants, context),
         coverage=coverage,
         qc=qc,
         thresholds=options.thresholds,
-        clinical_use=clinical_use(checks, sample),
+        clinical_use=use,
         verdict=report_verdict(facts, coverage, qc),
         scope=scope,
         provenance=provenance_view(provenance) if provenance else None,
         report_inputs=(*input_digests(inputs), catalogue),
         created=creation_time(),
         report_version=__version__,
+        sources=prioritised.sources,
     )
     built = (builder(model) for builder in sections)
     return replace(model, sections=tuple(s for s in built if s is not None))

@@ -19,10 +19,15 @@ from hurtig.prioritise.results import TSV_COLUMNS, PrioritisedResults, Prioritis
 
 @dataclass(frozen=True)
 class PrioritisedVariant:
-    """One TSV row and its evidence (``category``, ``points``, ``text`` per item)."""
+    """One TSV row, its evidence and the family members' calls.
+
+    Evidence items have ``category``, ``points``, ``text``; ``members`` are the JSON's (empty
+    without the JSON).
+    """
 
     row: dict[str, str]
     evidence: tuple[dict[str, Any], ...]
+    members: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class PrioritisedInput:
         affected: the proband's affected status (None without the JSON).
         panel: the resolved panel (id, version, display_name, sha256, genes, missing_genes).
         settings: the filter and ranking settings applied.
+        sources: the annotation sources and gene model with their releases (``id``, ``file``,
+            ``version``, ``release``).
     """
 
     columns: tuple[str, ...]
@@ -48,6 +55,7 @@ class PrioritisedInput:
     affected: bool | None = None
     panel: dict[str, Any] | None = None
     settings: Any = field(default_factory=dict)
+    sources: tuple[dict[str, str], ...] = ()
 
 
 def read_tsv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -77,7 +85,8 @@ def join_evidence(
         evidence = tuple(
             {"category": e.category, "points": e.points, "text": e.text} for e in entry.evidence
         )
-        variants.append(PrioritisedVariant(dict(row), evidence))
+        members = tuple(m.to_json() for m in entry.members)
+        variants.append(PrioritisedVariant(dict(row), evidence, members))
     return variants
 
 
@@ -104,4 +113,5 @@ def read_prioritised(tsv: Path, json_path: Path | None) -> PrioritisedInput:
             cast(dict[str, Any], doc["settings"]),
             **({"phenotype": results.phenotype} if results.phenotype else {}),
         ),
+        sources=tuple(s.to_json() for s in results.sources),
     )

@@ -9,6 +9,7 @@ and lists those with a ``nav_label`` in the table of contents; a section with ``
 
 from __future__ import annotations
 
+from hurtig.report.evidence_sections import acmg_suggestions, family_calls
 from hurtig.report.model import (
     ReportInputs,
     ReportModel,
@@ -114,6 +115,8 @@ REPORT_SECTIONS: tuple[SectionBuilder, ...] = (
     panel_coverage,
     not_examined,
     variant_evidence,
+    family_calls,
+    acmg_suggestions,
     sample_checks,
     sequencing_qc,
     provenance,

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from hurtig.report.acmg import Suggestions
+from hurtig.report.member_view import MemberRow
 from hurtig.report.prioritised_input import PrioritisedVariant
 from hurtig.run.genome_build import genome_build
 
@@ -21,12 +23,21 @@ EXTRA_LABELS = {
 
 @dataclass(frozen=True)
 class Variant:
-    """One prioritised variant row plus its evidence and outgoing links."""
+    """One prioritised variant row plus its evidence and outgoing links.
+
+    ``members`` (each family member's call), ``acmg`` (the suggested ACMG/AMP criteria),
+    ``gene`` (what the panel says about the gene) and ``labels`` (the row's tokens in words) are
+    filled in by :mod:`hurtig.report.variant_view`.
+    """
 
     row: dict[str, str]
     evidence: tuple[dict[str, Any], ...]
     links: dict[str, str]
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    members: tuple[MemberRow, ...] = ()
+    acmg: Suggestions | None = None
+    gene_context: tuple[tuple[str, str], ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> str:
         """A TSV column's value ('' when absent); the templates write ``v.gene`` for it."""

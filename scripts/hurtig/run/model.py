@@ -56,6 +56,7 @@ FILE_KEYS: tuple[tuple[str, ...], ...] = (
 
 PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("samples",),
+    ("pedigree",),
     ("units",),
     *FILE_KEYS,
     ("annotation", "cache_dir"),
@@ -141,7 +142,9 @@ def load_run(
     validate_config(dict(config), config_file)
     base = config_file.parent
     _check_paths(config, config_file)
-    samples = load_samples(_required(base, config["samples"]))
+    samples = load_samples(
+        _required(base, config["samples"]), resolve(base, config.get("pedigree"))
+    )
     units = load_units(
         _required(base, config["units"]),
         samples,

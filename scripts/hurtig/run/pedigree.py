@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from hurtig.errors import InputError
+from hurtig.run.ped import looks_like_ped, merge_ped, read_ped
 from hurtig.run.schemas import read_sheet
 
 
@@ -96,7 +97,24 @@ MISSING_PARENT = frozenset({"", "0"})
 """Cell values of the father/mother columns that mean "no parent in the sheet"."""
 
 
-def load_samples(path: Path) -> dict[str, Person]:
+def _sheet_rows(path: Path, pedigree: Path | None) -> list[dict[str, str]]:
+    """The rows of samples.tsv, pedigree columns from the PED file when one is given.
+
+    Raises:
+        InputError: a PED file given as the sample sheet, or as :func:`read_sheet`/:func:`read_ped`.
+    """
+    if path.is_file() and looks_like_ped(path, SHEET_COLUMNS):
+        raise InputError(
+            f"{path}: this is a PED file, not a samples sheet; name it under the config key "
+            "'pedigree' and list the samples in samples.tsv (columns sample and panels suffice)"
+        )
+    if pedigree is None:
+        return read_sheet(path, "samples")
+    people = read_ped(pedigree)
+    return read_sheet(path, "samples", lambda rows: merge_ped(rows, path, pedigree, people))
+
+
+def load_samples(path: Path, pedigree: Path | None = None) -> dict[str, Person]:
     """Read and validate samples.tsv: the one sample and pedigree model of a run.
 
     Checks: known columns, the schema per row (``config/schemas/samples.schema.yaml``), unique
@@ -104,13 +122,16 @@ def load_samples(path: Path) -> dict[str, Person]:
     no sample id that means "no parent" (``0``), parents present in the sheet and in the same
     family, father male / mother female when sex is declared, nobody their own ancestor.
 
+    With ``pedigree`` (a PED file, :mod:`hurtig.run.ped`) the sheet's family, father, mother,
+    sex and affected columns may be left out: the PED file supplies them.
+
     Returns:
         Persons by sample id, in sheet order.
 
     Raises:
         InputError: one line naming the file, the row and the problem.
     """
-    rows = read_sheet(path, "samples")
+    rows = _sheet_rows(path, pedigree)
     if not rows:
         raise InputError(f"{path}: no samples")
     samples: dict[str, Person] = {}

@@ -7,6 +7,7 @@ the row and column, so a lab bioinformatician can fix the sheet at once.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ import yaml
 
 from hurtig.errors import InputError
 from hurtig.run.layout import SCHEMA_DIR
+
+Rows = Sequence[dict[str, str]]
+"""A sheet's rows, column → cell."""
 
 
 @cache
@@ -91,8 +95,15 @@ def _text_lines(path: Path) -> list[str]:
     return [raw.decode("utf-8") for raw in lines]
 
 
-def read_sheet(path: Path, schema_name: str) -> list[dict[str, str]]:
+def read_sheet(
+    path: Path, schema_name: str, supply: Callable[[list[dict[str, str]]], Rows] | None = None
+) -> list[dict[str, str]]:
     """The rows of a sheet, each checked against the sheet's schema.
+
+    Args:
+        path: the sheet.
+        schema_name: its schema (``samples``, ``units``).
+        supply: fills in columns from another file (the PED pedigree) before the checks.
 
     Raises:
         InputError: unknown or missing column, or the first row that breaks the schema.
@@ -104,6 +115,9 @@ def read_sheet(path: Path, schema_name: str) -> list[dict[str, str]]:
     if unknown:
         allowed = ", ".join(sheet_schema["properties"])
         raise InputError(f"{path}: unknown column '{unknown[0]}' (allowed: {allowed})")
+    if supply is not None:
+        rows = list(supply(rows))
+        header = [*header, *(c for c in (rows[0] if rows else {}) if c not in header)]
     required = sheet_schema.get("required", [])
     missing = [c for c in required if c not in header]
     if missing:

@@ -7,10 +7,11 @@ Checksums: a single file's SHA-256; for a folder, the SHA-256 of the lines
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from hurtig.errors import InputError
 
@@ -46,6 +47,37 @@ _MODE_ALIASES = {
 
 
 @dataclass(frozen=True)
+class GeneDisease:
+    """What a panel says about a gene's disease, where its format carries it.
+
+    Attributes:
+        phenotypes: disease names / phenotypes (with their OMIM numbers as the panel writes them).
+        omim: the gene's OMIM (MIM) number, or empty.
+        mechanism: the disease mechanism as the panel states it (e.g. ``loss of function``), or
+            empty.
+    """
+
+    phenotypes: tuple[str, ...] = ()
+    omim: str = ""
+    mechanism: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON object."""
+        return {"phenotypes": list(self.phenotypes), "omim": self.omim, "mechanism": self.mechanism}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any] | None) -> GeneDisease:
+        """Rebuild from :meth:`to_json` output (``None``: nothing known)."""
+        if not doc:
+            return cls()
+        return cls(
+            tuple(str(p) for p in doc.get("phenotypes", [])),
+            str(doc.get("omim", "")),
+            str(doc.get("mechanism", "")),
+        )
+
+
+@dataclass(frozen=True)
 class PanelGene:
     """One gene of a panel.
 
@@ -56,6 +88,7 @@ class PanelGene:
         inheritance: modes of inheritance (empty = unknown).
         mosaicism: panel flag.
         reduced_penetrance: panel flag.
+        disease: phenotypes, OMIM number and mechanism, where the format has them.
     """
 
     hgnc_id: str
@@ -64,6 +97,7 @@ class PanelGene:
     inheritance: tuple[InheritanceMode, ...]
     mosaicism: bool = False
     reduced_penetrance: bool = False
+    disease: GeneDisease = field(default_factory=GeneDisease)
 
 
 @dataclass(frozen=True)

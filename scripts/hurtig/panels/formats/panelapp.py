@@ -21,6 +21,7 @@ from typing import Any
 from hurtig.errors import InputError
 from hurtig.panels.formats.definition import (
     GREEN,
+    GeneDisease,
     InheritanceMode,
     Panel,
     PanelGene,
@@ -60,6 +61,24 @@ def _confidence(value: object, where: str) -> int:
         raise InputError(f"{where}: confidence {value!r} is not a number") from err
 
 
+def panelapp_disease(
+    phenotypes: Sequence[str], omim: Sequence[str], pathogenicity: str
+) -> GeneDisease:
+    """The gene–disease facts of a PanelApp entry.
+
+    PanelApp's ``mode_of_pathogenicity`` is empty unless loss of function does NOT cause the
+    phenotype (or "Other"); that statement is kept as the mechanism.
+    """
+    mechanism = pathogenicity.strip()
+    if mechanism.lower().startswith("loss-of-function variants"):
+        mechanism = "loss-of-function variants do not cause this phenotype"
+    return GeneDisease(
+        tuple(p.strip() for p in phenotypes if p.strip()),
+        next((o.strip() for o in omim if o.strip()), ""),
+        mechanism,
+    )
+
+
 def _panelapp_gene(
     symbol: str,
     hgnc_id: str,
@@ -68,6 +87,7 @@ def _panelapp_gene(
     moi: str,
     transcripts: Sequence[str],
     min_confidence: int,
+    disease: GeneDisease,
 ) -> tuple[PanelGene | None, dict[str, str] | None]:
     """The gene, or why the entry is excluded."""
     if entity_type.strip().lower() != "gene":
@@ -85,6 +105,7 @@ def _panelapp_gene(
         symbol=symbol,
         transcripts=tuple(sorted(transcripts, key=lambda t: (not t.startswith("ENST"), t))),
         inheritance=panelapp_modes(moi),
+        disease=disease,
     )
     return gene, None
 
@@ -117,6 +138,11 @@ def read_panelapp_tsv(path: str | Path, min_confidence: int = GREEN) -> Panel:
             row.get("Model_Of_Inheritance") or "",
             (),
             min_confidence,
+            panelapp_disease(
+                (row.get("Phenotypes") or "").split(";"),
+                (row.get("Omim") or "").split(";"),
+                row.get("Mode of pathogenicity") or "",
+            ),
         )
         if (row.get("version") or "").strip():
             versions.add(row["version"].strip())
@@ -166,6 +192,11 @@ def _json_gene(
         str(entry.get("mode_of_inheritance") or ""),
         [str(t) for t in (entry.get("transcript") or [])],
         min_confidence,
+        panelapp_disease(
+            [str(p) for p in (entry.get("phenotypes") or [])],
+            [str(o) for o in (gd.get("omim_gene") or [])],
+            str(entry.get("mode_of_pathogenicity") or ""),
+        ),
     )
 
 

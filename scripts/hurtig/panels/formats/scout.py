@@ -2,7 +2,10 @@
 
 ``##panel_id=``, ``##version=``, ``##display_name=`` headers, then the columns ``hgnc_id,
 hgnc_symbol, disease_associated_transcripts, genetic_disease_models, mosaicism,
-reduced_penetrance`` (the header line may start with ``#``).
+reduced_penetrance`` (the header line may start with ``#``). hurtig also reads the optional
+columns ``phenotypes`` (``;``-separated), ``omim`` (the gene's MIM number) and ``mechanism``
+(e.g. ``loss of function``), which the report shows as gene–disease context and the suggested
+ACMG criteria use (docs/ACMG.md).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 
 from hurtig.errors import InputError
 from hurtig.panels.formats.definition import (
+    GeneDisease,
     Panel,
     PanelGene,
     decode,
@@ -38,6 +42,11 @@ def _gene(row: dict[str, str], where: str) -> PanelGene:
         inheritance=parse_inheritance(row.get("genetic_disease_models", ""), where),
         mosaicism=_flag(row.get("mosaicism", "")),
         reduced_penetrance=_flag(row.get("reduced_penetrance", "")),
+        disease=GeneDisease(
+            tuple(p.strip() for p in row.get("phenotypes", "").split(";") if p.strip()),
+            row.get("omim", "").strip(),
+            row.get("mechanism", "").strip(),
+        ),
     )
 
 
