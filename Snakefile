@@ -54,6 +54,7 @@ include: "workflow/rules/align.smk"
 include: "workflow/rules/qc.smk"
 include: "workflow/rules/call.smk"
 include: "workflow/rules/annotate.smk"
+include: "workflow/rules/sv.smk"
 include: "workflow/rules/panels.smk"
 include: "workflow/rules/report.smk"
 

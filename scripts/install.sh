@@ -21,6 +21,7 @@ done
 declare -A APT=(
   [bwa]=bwa [samtools]=samtools [bcftools]=bcftools [tabix]=tabix [fastp]=fastp
   [mosdepth]=mosdepth [multiqc]=multiqc [minimap2]=minimap2 [python3-venv]="" [libhts-dev]="" [git]=git
+  [delly]=delly [tiddit]=tiddit [cnvkit]=cnvkit
 )
 [[ $WITH_BROWSER == 1 ]] && APT[chromium]=chromium
 if [[ $PRINT_PACKAGES == 1 ]]; then

@@ -5,7 +5,8 @@ CLI::
     hurtig prioritise --vcf results/annotated/{family}.vcf.gz --samples samples.tsv \
         --sample S --panel-json {panel}.json --panel-bed {panel}.bed \
         --settings results/provenance/settings.json --out-tsv OUT.tsv --out-json OUT.json \
-        [--fasta REF.fa] [--managed MANAGED.tsv] [--genome-build GRCh38|GRCh37]
+        [--fasta REF.fa] [--managed MANAGED.tsv] [--genome-build GRCh38|GRCh37] \
+        [--sv-vcf results/sv/{family}.vcf.gz --sv-cnr SAMPLE=results/sv/cnvkit/SAMPLE.cnr ...]
 
 The annotated family VCF is streamed one panel region at a time; records are filtered
 (``settings["filters"]``, :mod:`hurtig.prioritise.filters`), inheritance is assessed over the
@@ -55,6 +56,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help="lab-managed variants TSV (chrom,pos,ref,alt,classification,comment)",
     )
+    parser.add_argument("--sv-vcf", type=Path, help="the family's annotated SV/CNV VCF")
+    parser.add_argument(
+        "--sv-cnr",
+        action="append",
+        default=[],
+        metavar="SAMPLE=CNR",
+        help="CNVkit bins of a sample, for the SV depth plots (repeatable)",
+    )
     parser.add_argument(
         "--genome-build",
         choices=sorted(BUILDS),
@@ -96,8 +105,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     regions = read_bed(args.panel_bed)
     reference = FastaReference(str(args.fasta)) if args.fasta else None
     managed = load_managed(args.managed) if args.managed else None
+    cnr = {s: Path(p) for s, _, p in (item.partition("=") for item in args.sv_cnr)}
     variants = prioritise(
-        args.vcf, pedigree, args.sample, panel, regions, settings, reference, managed, build
+        args.vcf,
+        pedigree,
+        args.sample,
+        panel,
+        regions,
+        settings,
+        reference,
+        managed,
+        build,
+        sv_vcf=args.sv_vcf,
+        cnr=cnr,
     )
     person = pedigree.person(args.sample)
     results = PrioritisedResults(

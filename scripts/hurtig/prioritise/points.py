@@ -47,6 +47,9 @@ DEFAULT_RANKING: dict[str, float] = {
     "low_quality_depth": 15,
     "low_quality_gq": 30,
     "low_quality_ab": 0.3,
+    "sv_two_callers": 2,
+    "sv_three_callers": 3,
+    "sv_run_unique": 1,
 }
 """Default weights (points) and the thresholds they use."""
 

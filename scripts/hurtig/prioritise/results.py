@@ -22,11 +22,11 @@ from typing import Any
 
 from hurtig.errors import InputError
 from hurtig.io.files import write_text_atomic
-from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
+from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS, SV_COLUMNS
 from hurtig.prioritise.filters import FilterSettings
 from hurtig.prioritise.points import Evidence, ranking_settings
 
-TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS + SV_COLUMNS
 """The prioritised TSV's columns, in order."""
 
 
@@ -64,6 +64,11 @@ class PrioritisedVariant:
         inhouse_af: in-house AF.
         managed: the lab's classification when on the managed list, else empty.
         evidence: the scored evidence items.
+        variant_type: ``SNV``, ``MNV``, ``indel``, ``DEL`` or ``DUP``.
+        end: last affected base of an SV/CNV (``None`` for small variants).
+        sv_length: affected bases of an SV/CNV.
+        exons: exons of the transcript an SV/CNV overlaps, e.g. ``6-8``.
+        sv_detail: an SV/CNV's callers, their evidence and the read-depth profile (JSON only).
     """
 
     rank: int
@@ -95,6 +100,11 @@ class PrioritisedVariant:
     inhouse_af: float | None
     managed: str
     evidence: tuple[Evidence, ...]
+    variant_type: str = ""
+    end: int | None = None
+    sv_length: int | None = None
+    exons: str = ""
+    sv_detail: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, object]:
         """The JSON entry (keys in field order)."""
@@ -111,11 +121,19 @@ class PrioritisedVariant:
         Raises:
             KeyError: a missing key.
         """
-        values = {f.name: doc[f.name] for f in fields(cls) if f.name != "evidence"}
+        values = {
+            f.name: doc[f.name]
+            for f in fields(cls)
+            if f.name != "evidence" and (f.name in doc or f.name not in _SINCE_SV)
+        }
         evidence = tuple(
             Evidence(str(e["category"]), e["points"], str(e["text"])) for e in doc["evidence"]
         )
         return cls(**values, evidence=evidence)
+
+
+_SINCE_SV = frozenset({"variant_type", "end", "sv_length", "exons", "sv_detail"})
+"""Keys added with SV/CNV ranking: results written before them still read (defaults)."""
 
 
 def _cell(value: object) -> str:

@@ -23,6 +23,7 @@ class PrioritisedVariant:
 
     row: dict[str, str]
     evidence: tuple[dict[str, Any], ...]
+    sv: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def join_evidence(
         evidence = tuple(
             {"category": e.category, "points": e.points, "text": e.text} for e in entry.evidence
         )
-        variants.append(PrioritisedVariant(dict(row), evidence))
+        variants.append(PrioritisedVariant(dict(row), evidence, entry.sv_detail))
     return variants
 
 

@@ -126,7 +126,7 @@ def read_delly(path: Path) -> Iterator[SvCall]:
             if _svtype(rec) not in SV_TYPES:
                 continue
             samples = {}
-            for s in rec.samples:
+            for s in map(str, rec.samples):
                 pe_ref, sr_ref = _fmt_int(rec, s, "DR"), _fmt_int(rec, s, "RR")
                 pe_alt, sr_alt = _fmt_int(rec, s, "DV"), _fmt_int(rec, s, "RV")
                 samples[s] = SampleSv(
