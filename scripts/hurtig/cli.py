@@ -64,6 +64,12 @@ COMMANDS: dict[str, Command] = {
     "evaluate-calls": Command(
         "hurtig.devtools.evaluate_calls", "[devtools] score calls against a truth set"
     ),
+    "simulate-sv-set": Command(
+        "hurtig.devtools.sv_simset", "[devtools] a seeded set of deletions/duplications"
+    ),
+    "evaluate-sv": Command(
+        "hurtig.devtools.sv_evaluate", "[devtools] SV recall/precision against planted SVs"
+    ),
     "compare-genmod": Command(
         "hurtig.devtools.genmod_compare", "[devtools] inheritance agreement with genmod"
     ),

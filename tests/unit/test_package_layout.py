@@ -185,7 +185,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("hurtig", "hurtig.errors"),
     ("hurtig.io", "hurtig.run.layout", "hurtig.run.genome_build", "hurtig.run.schemas"),
     ("hurtig.run.pedigree", "hurtig.run.sheets", "hurtig.genes", "hurtig.calling"),
-    ("hurtig.annotation",),
+    ("hurtig.annotation", "hurtig.sv"),
     ("hurtig.panels", "hurtig.qc"),
     ("hurtig.prioritise",),
     ("hurtig.report", "hurtig.run.model", "hurtig.run.check", "hurtig.run"),

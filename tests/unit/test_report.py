@@ -583,14 +583,14 @@ def test_xlsx_renders_the_report_model(tmp_path: Path, inputs: ReportInputs) -> 
     assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, False), out)) == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Summary", "Variants", "Gene coverage", "Exon coverage", "QC",
-                               "Sample checks", "Not examined"]  # fmt: skip
+                               "Sample checks", "SV and CNV", "Not examined"]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
     assert summary["status"] == "NOT FOR CLINICAL USE"
     assert summary["failed check: sex"] == "declared female but inferred male"
     assert summary["variants"] == 2 and summary["coverage threshold"] == 20
     assert summary["panel verdict"] == "INCOMPLETE"
     variants = list(book["Variants"].iter_rows(values_only=True))
-    assert list(variants[0]) == TSV_HEADER
+    assert list(variants[0]) == [*TSV_HEADER, "variant_type", "end", "sv_length", "exons"]
     assert variants[1][:3] == (1, "chr1", 150) and variants[2][TSV_HEADER.index("gene")] == "GENEB"
     genes = list(book["Gene coverage"].iter_rows(values_only=True))
     assert [g[0] for g in genes[1:]] == ["GENEA", "GENEB"] and genes[2][4] == 0.7
@@ -737,7 +737,8 @@ def test_not_examined_names_cstb_repeat_expansion(tmp_path: Path, inputs: Report
     inp = dataclasses.replace(inputs, tsv=tsv, json=js)
     html = render_report(inp)
     section = html.split('<h2 id="sec-not-examined">')[1].split("<h2 ")[0]
-    assert "Repeat expansions" in section and "Structural variants" in section
+    assert "Repeat expansions" in section and "Balanced and complex structural" in section
+    assert "Structural variants and copy-number changes" not in section  # called since #14
     genes = section.split('id="mechanism-genes"')[1]
     assert "<strong>CSTB</strong></td><td>repeat expansion</td>" in genes
     assert "https://www.ncbi.nlm.nih.gov/books/NBK1142/" in genes

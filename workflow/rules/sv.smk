@@ -76,17 +76,24 @@ rule call_sv_tiddit:
         "benchmarks/sv/call_sv_tiddit/{sample}.tsv"
     conda:
         "../../envs/tiddit.yaml"
-    threads: 2
+    threads: 1
     resources:
         mem_mb=lambda wildcards, attempt: 4000 * attempt,
         runtime=lambda wildcards, attempt: 240 * attempt,
     params:
         prefix="results/sv/tiddit/{sample}.partial",
     shell:
-        # TIDDIT refuses to reuse a working folder: one left by a failed attempt is removed
+        # TIDDIT refuses to reuse a working folder: one left by a failed attempt is removed.
+        # TIDDIT 3.5.2 crashes (numpy percentile of an empty array) on a sample with no split
+        # read at all (the demo's father: 1.2 Mbp, no SV); only then is its header-only VCF
+        # kept, saying so in the log; any other failure fails the job.
         "(rm -rf {params.prefix:q}_tiddit"
-        " && tiddit --sv --skip_assembly --threads {threads} --bam {input.cram:q}"
+        " && (tiddit --sv --skip_assembly --threads {threads} --bam {input.cram:q}"
         " --ref {input.fasta:q} -o {params.prefix:q}"
+        " || (test -f {params.prefix:q}_tiddit/splits_{wildcards.sample}.tab"
+        " && test ! -s {params.prefix:q}_tiddit/splits_{wildcards.sample}.tab"
+        " && grep -q '^#CHROM' {params.prefix:q}.vcf"
+        " && echo 'hurtig: TIDDIT found no split read in {wildcards.sample}: no TIDDIT calls'))"
         " && rm -rf {params.prefix:q}_tiddit {params.prefix:q}.ploidies.tab"
         " && mv {params.prefix:q}.vcf {output.vcf:q}) > {log:q} 2>&1"
 

@@ -29,6 +29,9 @@ from hurtig.prioritise.points import Evidence, ranking_settings
 TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS + SV_COLUMNS
 """The prioritised TSV's columns, in order."""
 
+PRE_SV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
+"""The columns of TSVs written before the SV columns (still read)."""
+
 
 @dataclass(frozen=True)
 class PrioritisedVariant:
@@ -174,7 +177,8 @@ class PrioritisedTable:
 
     @classmethod
     def read(cls, path: Path) -> PrioritisedTable:
-        """Read a TSV written by :meth:`write`.
+        """Read a TSV written by :meth:`write` (one written before the SV columns reads too,
+        with those cells empty).
 
         Raises:
             InputError: unreadable, another header, or a row with the wrong number of cells.
@@ -185,14 +189,16 @@ class PrioritisedTable:
             raise InputError(f"{path}: cannot read prioritised TSV ({err})") from err
         if lines[-1] == "":
             lines.pop()
-        if not lines or tuple(lines[0].split("\t")) != TSV_COLUMNS:
+        header = tuple(lines[0].split("\t")) if lines else ()
+        if header not in (TSV_COLUMNS, PRE_SV_COLUMNS):
             raise InputError(f"{path}: header is not {', '.join(TSV_COLUMNS)}")
+        pad = ("",) * (len(TSV_COLUMNS) - len(header))
         rows = []
         for number, line in enumerate(lines[1:], start=2):
             cells = tuple(line.split("\t"))
-            if len(cells) != len(TSV_COLUMNS):
+            if len(cells) != len(header):
                 raise InputError(f"{path}: line {number} has {len(cells)} cells")
-            rows.append(cells)
+            rows.append(cells + pad)
         return cls(tuple(rows))
 
 
