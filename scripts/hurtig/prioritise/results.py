@@ -177,8 +177,7 @@ class PrioritisedTable:
 
     @classmethod
     def read(cls, path: Path) -> PrioritisedTable:
-        """Read a TSV written by :meth:`write` (one written before the SV columns reads too,
-        with those cells empty).
+        """Read a TSV written by :meth:`write` (or before the SV columns: those cells empty).
 
         Raises:
             InputError: unreadable, another header, or a row with the wrong number of cells.
