@@ -91,7 +91,7 @@ rule call_sv_tiddit:
         " && (tiddit --sv --skip_assembly --threads {threads} --bam {input.cram:q}"
         " --ref {input.fasta:q} -o {params.prefix:q}"
         " || (test -f {params.prefix:q}_tiddit/splits_{wildcards.sample}.tab"
-        " && test ! -s {params.prefix:q}_tiddit/splits_{wildcards.sample}.tab"
+        " && ! test -s {params.prefix:q}_tiddit/splits_{wildcards.sample}.tab"
         " && grep -q '^#CHROM' {params.prefix:q}.vcf"
         " && echo 'hurtig: TIDDIT found no split read in {wildcards.sample}: no TIDDIT calls'))"
         " && rm -rf {params.prefix:q}_tiddit {params.prefix:q}.ploidies.tab"
