@@ -21,6 +21,7 @@ done
 declare -A APT=(
   [bwa]=bwa [samtools]=samtools [bcftools]=bcftools [tabix]=tabix [fastp]=fastp
   [mosdepth]=mosdepth [multiqc]=multiqc [minimap2]=minimap2 [python3-venv]="" [libhts-dev]="" [git]=git
+  [delly]=delly [tiddit]=tiddit [cnvkit]=cnvkit
 )
 [[ $WITH_BROWSER == 1 ]] && APT[chromium]=chromium
 # pdftotext/pdftoppm: the browser tests read the printed report's pages (tests/unit/test_report_evidence.py)

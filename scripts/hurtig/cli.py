@@ -34,6 +34,8 @@ COMMANDS: dict[str, Command] = {
     ),
     "annotate": Command("hurtig.annotation.cli", "consequences and annotation of a VCF/BCF"),
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
+    "sv-merge": Command("hurtig.sv.merge", "merge Delly/TIDDIT/CNVkit calls: one SV VCF a family"),
+    "sv-annotate": Command("hurtig.sv.annotate", "genes, exons and run counts of merged SVs"),
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
     "prioritise": Command("hurtig.prioritise.cli", "filter, assess and rank a panel's variants"),
     "research-list": Command(
@@ -73,6 +75,12 @@ COMMANDS: dict[str, Command] = {
     ),
     "evaluate-calls": Command(
         "hurtig.devtools.evaluate_calls", "[devtools] score calls against a truth set"
+    ),
+    "simulate-sv-set": Command(
+        "hurtig.devtools.sv_simset", "[devtools] a seeded set of deletions/duplications"
+    ),
+    "evaluate-sv": Command(
+        "hurtig.devtools.sv_evaluate", "[devtools] SV recall/precision against planted SVs"
     ),
     "compare-genmod": Command(
         "hurtig.devtools.genmod_compare", "[devtools] inheritance agreement with genmod"

@@ -70,6 +70,51 @@ def test_planted_compound_het_pair_is_labelled(demo_run: Path) -> None:
         assert "possible" not in row["inheritance"].lower(), row  # phased by the parents
 
 
+def planted_sv() -> list[dict[str, str]]:
+    with (REPO / "resources" / "demo" / "planted_sv.tsv").open() as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def _sv_row(rows: list[dict[str, str]], event: dict[str, str]) -> dict[str, str]:
+    """The prioritised row of a planted SV (same type and gene, breakpoints within 500 bp)."""
+    found = [
+        r
+        for r in rows
+        if r["variant_type"] == event["svtype"]
+        and r["gene"] == event["gene"]
+        and abs(int(r["pos"]) + 1 - int(event["start"])) <= 500
+        and abs(int(r["end"]) - int(event["end"])) <= 500
+    ]
+    assert len(found) == 1, (event, [r for r in rows if r["variant_type"] in ("DEL", "DUP")])
+    return found[0]
+
+
+def test_planted_svs_rank_at_the_top_with_their_labels(demo_run: Path) -> None:
+    rows = read_tsv(demo_run / "results" / "panels" / "proband" / "neuro_demo.tsv")
+    events = {e["kind"]: e for e in planted_sv()}
+    deletion = _sv_row(rows, events["compound_het"])
+    duplication = _sv_row(rows, events["de_novo"])
+    stop = next(p for p in planted() if p["kind"] == "compound_het" and p["father_gt"] == "1|0")
+    frameshift = next(p for p in planted() if p["kind"] == "compound_het" and p != stop)
+    by_site = {(r["chrom"], r["pos"], r["ref"], r["alt"]): r for r in rows}
+    stop_row = by_site[(stop["chrom"], stop["pos"], stop["ref"], stop["alt"])]
+    fs_row = by_site[(frameshift["chrom"], frameshift["pos"], frameshift["ref"], frameshift["alt"])]
+    # the maternal deletion and the paternal stop: compound heterozygous, at the top
+    assert "compound_heterozygous" in deletion["inheritance"].split(","), deletion
+    assert int(deletion["rank"]) <= 3 and int(stop_row["rank"]) <= 3, (deletion, stop_row)
+    assert deletion["exons"] == "6-8" and deletion["sv_length"].isdigit()
+    assert "deletion of exons 6–8 of JAM2" in deletion["explanation"]
+    assert "seen by 3 callers" in deletion["explanation"]
+    assert "in trans with deletion of exons 6–8 of JAM2" in stop_row["explanation"]
+    # the maternal frameshift is in cis with the maternal deletion: not a pair
+    assert "in cis with deletion of exons 6–8 of JAM2" in fs_row["explanation"], fs_row
+    # the de novo duplication in the AD gene
+    assert duplication["inheritance"].split(",")[0] == "de_novo", duplication
+    assert int(duplication["rank"]) <= 5 and duplication["exons"] == "14-16"
+    report = (demo_run / "results" / "report" / "proband" / "neuro_demo.html").read_text()
+    assert 'id="sec-sv"' in report and report.count('class="sv-depth"') == 2
+
+
 def test_json_matches_tsv(demo_run: Path) -> None:
     base = demo_run / "results" / "panels" / "proband" / "neuro_demo"
     rows = read_tsv(base.with_suffix(".tsv"))

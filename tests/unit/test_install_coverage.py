@@ -71,6 +71,8 @@ APT_PROVIDER: dict[str, str] = {
     "bgzip": "tabix",
     "bwa": "bwa",
     "chromium": "chromium",
+    "cnvkit": "cnvkit",
+    "delly": "delly",
     "fastp": "fastp",
     "git": "git",
     "minimap2": "minimap2",
@@ -78,6 +80,7 @@ APT_PROVIDER: dict[str, str] = {
     "multiqc": "multiqc",
     "samtools": "samtools",
     "tabix": "tabix",
+    "tiddit": "tiddit",
     "wgsim": "samtools",
 }
 """Executable → the Debian package that provides it (``dpkg -S``)."""

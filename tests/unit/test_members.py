@@ -14,7 +14,7 @@ from unit.test_prioritise import CASES, run_case
 
 def test_every_member_with_depths_and_quality(tmp_path: Path) -> None:
     _tsv, doc = run_case(CASES / "trio_chr21", tmp_path)
-    assert TSV_COLUMNS[-3:] == ("family_allele_depths", "family_depths", "family_gq")
+    assert TSV_COLUMNS[-7:-4] == ("family_allele_depths", "family_depths", "family_gq")
     first = PrioritisedTable.read(tmp_path / "out.tsv").records()[0]
     assert first["family_allele_depths"] == "P1=17,18;F1=32,0;M1=30,0"
     assert first["family_depths"] == "P1=35;F1=32;M1=30"

@@ -191,7 +191,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "hurtig.run.ped",
     ),
     ("hurtig.run.pedigree", "hurtig.run.sheets", "hurtig.genes", "hurtig.calling"),
-    ("hurtig.annotation",),
+    ("hurtig.annotation", "hurtig.sv"),
     ("hurtig.panels", "hurtig.qc", "hurtig.phenotype"),
     ("hurtig.prioritise",),
     ("hurtig.report", "hurtig.handoff", "hurtig.run.model", "hurtig.run.check", "hurtig.run"),

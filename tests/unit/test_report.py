@@ -586,7 +586,8 @@ def test_xlsx_renders_the_report_model(tmp_path: Path, inputs: ReportInputs) -> 
     assert run_cli(xlsx.main, xlsx_args(inputs, checks_file(tmp_path, False), out)) == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Summary", "Variants", "Gene coverage", "Exon coverage", "QC",
-                               "Sample checks", "Not examined", "ACMG suggestions"]  # fmt: skip
+                               "Sample checks", "SV and CNV", "Not examined",
+                               "ACMG suggestions"]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(values_only=True)}
     assert summary["status"] == "NOT FOR CLINICAL USE"
     assert summary["failed check: sex"] == "declared female but inferred male"
@@ -740,7 +741,8 @@ def test_not_examined_names_cstb_repeat_expansion(tmp_path: Path, inputs: Report
     inp = dataclasses.replace(inputs, tsv=tsv, json=js)
     html = render_report(inp)
     section = html.split('<h2 id="sec-not-examined">')[1].split("<h2 ")[0]
-    assert "Repeat expansions" in section and "Structural variants" in section
+    assert "Repeat expansions" in section and "Balanced and complex structural" in section
+    assert "Structural variants and copy-number changes" not in section  # called since #14
     genes = section.split('id="mechanism-genes"')[1]
     assert "<strong>CSTB</strong></td><td>repeat expansion</td>" in genes
     assert "https://www.ncbi.nlm.nih.gov/books/NBK1142/" in genes

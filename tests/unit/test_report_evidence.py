@@ -201,7 +201,7 @@ def test_xlsx_family_calls_and_acmg_sheets(trio_inputs: ReportInputs, tmp_path: 
     assert calls[2] == (1, "APP", "c.2149G>A", "de novo", "father", "F1", "unaffected", "0/0",
                         "32,0", "32", "60")  # fmt: skip
     variants = list(book["Variants"].iter_rows(values_only=True))
-    assert variants[0][-3:] == ("family_allele_depths", "family_depths", "family_gq")
+    assert variants[0][-7:-4] == ("family_allele_depths", "family_depths", "family_gq")
     acmg = list(book["ACMG suggestions"].iter_rows(values_only=True))
     assert (1, "APP", "c.2149G>A", "PS2", "suggested") in {row[:5] for row in acmg}
 
@@ -258,7 +258,7 @@ def test_empty_state_has_no_table(trio_inputs: ReportInputs, tmp_path: Path) -> 
         )
     finally:
         browser.close()
-    assert seen == ["No variants passed the panel filters.", True, 0, "H2", "sec-coverage"]
+    assert seen == ["No variants passed the panel filters.", True, 0, "H2", "sec-sv"]
 
 
 PRINT_HEADERS_JS = """(() => Array.from(document.querySelectorAll('#variants thead th'))

@@ -154,6 +154,8 @@ def all_targets():
         ]
         if INHOUSE:
             targets.append(f"results/inhouse/{family}.tsv")
+        if SV_ENABLED:
+            targets.append(f"results/sv/{family}.vcf.gz")
     for sample, panel in sample_panel_pairs():
         targets += [
             f"results/panels/{sample}/{panel}.tsv",

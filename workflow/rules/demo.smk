@@ -4,6 +4,7 @@
 rule simulate_demo_reads:
     input:
         planted=str(REPO / "resources/demo/planted_truth.tsv"),
+        planted_sv=str(REPO / "resources/demo/planted_sv.tsv"),
         truth=str(REPO / "resources/demo/truth/NA12878_platinum.vcf.gz"),
         fasta=str(REPO / "resources/demo/reference/chr21.fa.gz"),
     output:

@@ -67,6 +67,7 @@ rule prioritise_variants:
         fasta=str(REFERENCE),
         fai=REF_FAI,
         phenotype=phenotype_scores,
+        sv=sv_panel_inputs,
     output:
         tsv="results/.staging/panels/{sample}/{panel}.tsv",
         json="results/.staging/panels/{sample}/{panel}.json",
@@ -81,10 +82,11 @@ rule prioritise_variants:
         managed=f"--managed {shlex.quote(str(MANAGED))}" if MANAGED else "",
         build=BUILD,
         phenotype=phenotype_option,
+        sv=sv_panel_args,
     shell:
         "hurtig prioritise --vcf {input.vcf:q} --samples {input.pedigree:q}"
         " --sample {wildcards.sample} --panel-json {input.panel:q} --panel-bed {input.bed:q}"
-        " --settings {input.settings:q} --fasta {input.fasta:q} {params.managed}"
+        " --settings {input.settings:q} --fasta {input.fasta:q} {params.managed} {params.sv}"
         " --genome-build {params.build} {params.phenotype}"
         " --out-tsv {output.tsv:q} --out-json {output.json:q} 2> {log:q}"
 

@@ -23,6 +23,13 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from hurtig.devtools.sv_truth import (
+    PlantedSv,
+    check_inside,
+    haplotype_edits,
+    mask_sites,
+    read_planted_sv,
+)
 from hurtig.devtools.trio_truth import (
     SAMPLES,
     Segment,
@@ -49,6 +56,8 @@ DEMO_FILES: dict[str, str] = {
     "population": "population/hapmap_3.3.vcf.gz",
     "planted": "planted_truth.tsv",
 }
+PLANTED_SV = "planted_sv.tsv"
+"""Planted structural variants (optional; :mod:`hurtig.devtools.sv_truth`)."""
 
 # --------------------------------------------------------------------------- sequences
 
@@ -59,8 +68,9 @@ def write_haplotype_fasta(
     sites: Sequence[TrioSite],
     sample: str,
     hap: int,
+    svs: Sequence[PlantedSv] = (),
 ) -> None:
-    """Write one haplotype's segments (variants applied) as FASTA, 60 bases a line."""
+    """Write one haplotype's segments (variants and SVs applied) as FASTA, 60 bases a line."""
     carried = haplotype_variants(sites, sample, hap)
     with path.open("w") as handle:
         for segment, sequence in reference.items():
@@ -69,6 +79,7 @@ def write_haplotype_fasta(
                 for s in carried
                 if s.chrom == segment.chrom and segment.contains(s.pos, s.ref)
             ]
+            edits = haplotype_edits(edits, svs, sample, hap, segment, sequence)
             haplotype = apply_variants(sequence, segment.start, edits)
             handle.write(f">{sample}_h{hap + 1}_{segment.name}\n")
             for i in range(0, len(haplotype), 60):
@@ -128,12 +139,13 @@ def simulate_sample(
     pairs: int,
     read_length: int,
     seed: int,
+    svs: Sequence[PlantedSv] = (),
 ) -> tuple[Path, Path]:
     """Write haplotype FASTAs, run wgsim per haplotype, and gzip the pooled FASTQs."""
     fastqs: dict[int, list[Path]] = {1: [], 2: []}
     for hap in (0, 1):
         fasta = workdir / f"{sample}_h{hap + 1}.fa"
-        write_haplotype_fasta(fasta, reference, sites, sample, hap)
+        write_haplotype_fasta(fasta, reference, sites, sample, hap, svs)
         r1 = workdir / f"{sample}_h{hap + 1}_R1.fq"
         r2 = workdir / f"{sample}_h{hap + 1}_R2.fq"
         wgsim_seed = seed + 100 + 10 * sample_index + hap
@@ -188,7 +200,9 @@ def simulate(
     planted = read_planted(paths["planted"])
     platinum = list(read_vcf(paths["platinum"]))
     population = list(read_vcf(paths["population"], sample_column=None))
-    sites = build_trio(platinum, population, planted, segments, seed)
+    svs = read_planted_sv(demo_dir / PLANTED_SV)
+    check_inside(svs, segments, demo_dir / PLANTED_SV)
+    sites = mask_sites(build_trio(platinum, population, planted, segments, seed), svs)
 
     reference = load_reference(paths["reference"], segments)
     for p in planted:
@@ -208,7 +222,7 @@ def simulate(
         _run(["bgzip", "-f", str(vcf_text)])
         _run(["tabix", "-f", "-p", "vcf", str(workdir / "trio_truth.vcf.gz")])
         jobs = [
-            (sample, index, workdir, reference, sites, pairs, read_length, seed)
+            (sample, index, workdir, reference, sites, pairs, read_length, seed, svs)
             for index, sample in enumerate(SAMPLES)
         ]
         with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:

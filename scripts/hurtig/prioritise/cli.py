@@ -7,6 +7,7 @@ CLI::
         --settings results/provenance/settings.json --out-tsv OUT.tsv --out-json OUT.json \
         [--fasta REF.fa] [--managed MANAGED.tsv] [--genome-build GRCh38|GRCh37] \
         [--phenotype results/phenotype/S.json]
+        [--sv-vcf results/sv/{family}.vcf.gz --sv-cnr SAMPLE=results/sv/cnvkit/SAMPLE.cnr ...]
 
 The annotated family VCF is streamed one panel region at a time; records are filtered
 (``settings["filters"]``, :mod:`hurtig.prioritise.filters`), inheritance is assessed over the
@@ -58,6 +59,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--managed",
         type=Path,
         help="lab-managed variants TSV (chrom,pos,ref,alt,classification,comment)",
+    )
+    parser.add_argument("--sv-vcf", type=Path, help="the family's annotated SV/CNV VCF")
+    parser.add_argument(
+        "--sv-cnr",
+        action="append",
+        default=[],
+        metavar="SAMPLE=CNR",
+        help="CNVkit bins of a sample, for the SV depth plots (repeatable)",
     )
     parser.add_argument(
         "--genome-build",
@@ -118,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reference = FastaReference(str(args.fasta)) if args.fasta else None
     managed = load_managed(args.managed) if args.managed else None
     phenotype = PhenotypeScores.read(args.phenotype) if args.phenotype else None
+    cnr = {s: Path(p) for s, _, p in (item.partition("=") for item in args.sv_cnr)}
     variants = prioritise(
         args.vcf,
         pedigree,
@@ -129,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         managed,
         build,
         phenotype=phenotype,
+        sv_vcf=args.sv_vcf,
+        cnr=cnr,
     )
     person = pedigree.person(args.sample)
     results = PrioritisedResults(

@@ -34,3 +34,12 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "panel_version",
 )
 """Further columns hurtig.prioritise.candidates writes after the contract ones."""
+
+SV_COLUMNS: tuple[str, ...] = (
+    "variant_type",
+    "end",
+    "sv_length",
+    "exons",
+)
+"""Columns for structural and copy-number variants, after the extra ones (empty for small ones
+except ``variant_type``: ``SNV``, ``MNV``, ``indel``, ``DEL`` or ``DUP``)."""

@@ -34,6 +34,8 @@ DEFAULT_PARENT_MIN_GQ = 20
 DEFAULT_PARENT_MIN_DP = 10
 DEFAULT_MIN_AB = 0.2
 HEMIZYGOUS_MIN_AB = 0.8
+MAX_PARTNERS = 3
+"""Compound-heterozygous partners (and in-cis notes) named in a variant's phrase."""
 
 Key = tuple[str, int, str, str]
 """A record's ``(chrom, pos, ref, alt)``."""
@@ -375,12 +377,17 @@ def _with_pairs(
     if any(p == Pattern.COMPOUND_HET for p, _ in pairs):
         pairs = [(p, t) for p, t in pairs if p == Pattern.COMPOUND_HET]
     seen: set[Pattern] = set()
-    for p, t in pairs:
+    for p, _ in pairs:
         if p in seen:
             continue
         seen.add(p)
-        more = sum(1 for q, _ in pairs if q == p) - 1
-        items.append((p, t + (f" and {more} more" if more else "")))
+        # name up to MAX_PARTNERS partners (an SV partner is as telling as a SNV), count the rest
+        texts = [u for q, u in pairs if q == p]
+        shown, more = texts[:MAX_PARTNERS], len(texts) - MAX_PARTNERS
+        text = "; ".join(shown) + (f" and {more} more" if more > 0 else "")
+        if p == Pattern.COMPOUND_HET and cis:
+            text += "; " + "; ".join(cis[:MAX_PARTNERS])
+        items.append((p, text))
     return _call_of(items, base.origin)
 
 

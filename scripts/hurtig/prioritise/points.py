@@ -48,6 +48,9 @@ DEFAULT_RANKING: dict[str, float] = {
     "low_quality_gq": 30,
     "low_quality_ab": 0.3,
     "phenotype_match": 6,
+    "sv_two_callers": 2,
+    "sv_three_callers": 3,
+    "sv_run_unique": 1,
 }
 """Default weights (points) and the thresholds they use."""
 

@@ -28,6 +28,8 @@ from hurtig.prioritise.phenotype_evidence import phenotype_evidence
 from hurtig.prioritise.points import VariantFacts, evidence_for, explanation, score, sort_key
 from hurtig.prioritise.results import PrioritisedVariant
 from hurtig.prioritise.settings import PrioritisationSettings
+from hurtig.prioritise.sv_candidates import collect_sv_candidates
+from hurtig.prioritise.sv_ranking import ranked_sv, small_variant_type
 from hurtig.run.genome_build import GenomeBuild, genome_build
 from hurtig.run.pedigree import Pedigree
 
@@ -126,7 +128,10 @@ def _ranked(
         managed=c.managed.classification if c.managed else "",
         evidence=items,
         members=members,
-        **member_cells(members),
+        family_allele_depths=member_cells(members)["family_allele_depths"],
+        family_depths=member_cells(members)["family_depths"],
+        family_gq=member_cells(members)["family_gq"],
+        variant_type=small_variant_type(v.ref, v.alt),
     )
 
 
@@ -141,6 +146,8 @@ def prioritise(
     managed: Mapping[ManagedKey, ManagedVariant] | None = None,
     build: GenomeBuild | None = None,
     phenotype: PhenotypeScores | None = None,
+    sv_vcf: Path | None = None,
+    cnr: Mapping[str, Path] | None = None,
 ) -> list[PrioritisedVariant]:
     """Filter, assess inheritance, score and sort.
 
@@ -155,6 +162,8 @@ def prioritise(
         managed: the lab's managed variants.
         build: the genome build (default GRCh38): its chrX PARs are autosomal.
         phenotype: the sample's gene phenotype scores (``None``: no phenotype evidence).
+        sv_vcf: the family's annotated SV VCF: its SVs/CNVs in panel exons are ranked too.
+        cnr: CNVkit bins per sample, for the SVs' depth profiles.
 
     Returns:
         The ranked variants, best first (rank 1).
@@ -167,8 +176,10 @@ def prioritise(
     cands = collect_candidates(
         vcf_path, proband, family, panel, regions, settings.filters, reference, managed
     )
+    svs = collect_sv_candidates(sv_vcf, proband, family, panel) if sv_vcf else []
     inh_settings = inheritance_settings(settings.filters, build or genome_build(None))
-    calls = assess_family([c.variant for c in cands], proband, pedigree, inh_settings)
+    variants = [c.variant for c in cands] + [s.variant for s in svs]
+    calls = assess_family(variants, proband, pedigree, inh_settings)
     genes = panel.genes_by_symbol()
     scored = [
         _ranked(
@@ -182,6 +193,19 @@ def prioritise(
             member_calls(c.variant, proband, pedigree),
         )
         for c in cands
+    ]
+    scored += [
+        ranked_sv(
+            s,
+            panel,
+            sample,
+            calls[s.variant.key],
+            settings,
+            cnr or {},
+            phenotype,
+            member_calls(s.variant, proband, pedigree),
+        )
+        for s in svs
     ]
     scored.sort(key=lambda r: sort_key(r.score, r.chrom, r.pos, r.ref, r.alt))
     return [replace(r, rank=rank) for rank, r in enumerate(scored, start=1)]

@@ -22,17 +22,17 @@ from typing import Any
 
 from hurtig.errors import InputError
 from hurtig.io.files import write_text_atomic
-from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS
+from hurtig.prioritise.columns import CONTRACT_COLUMNS, EXTRA_COLUMNS, SV_COLUMNS
 from hurtig.prioritise.filters import FilterSettings
 from hurtig.prioritise.members import MEMBER_COLUMNS, MemberCall
 from hurtig.prioritise.points import Evidence, ranking_settings
 from hurtig.prioritise.sources import SourceRelease
 
-TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS + MEMBER_COLUMNS
-"""The prioritised TSV's columns, in order."""
+TSV_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS + MEMBER_COLUMNS + SV_COLUMNS
+"""The prioritised TSV's columns, in order (later columns appended at the end)."""
 
 OLDEST_COLUMNS: tuple[str, ...] = CONTRACT_COLUMNS + EXTRA_COLUMNS
-"""The shortest header still read (a TSV written before the per-member columns)."""
+"""The shortest header still read (a TSV written before the per-member and SV columns)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,11 @@ class PrioritisedVariant:
         family_depths: ``sample=DP`` of the family members, ``;``-joined.
         family_gq: ``sample=GQ`` of the family members, ``;``-joined.
         members: each family member's call (:mod:`hurtig.prioritise.members`).
+        variant_type: ``SNV``, ``MNV``, ``indel``, ``DEL`` or ``DUP``.
+        end: last affected base of an SV/CNV (``None`` for small variants).
+        sv_length: affected bases of an SV/CNV.
+        exons: exons of the transcript an SV/CNV overlaps, e.g. ``6-8``.
+        sv_detail: an SV/CNV's callers, their evidence and the read-depth profile (JSON only).
     """
 
     rank: int
@@ -108,6 +113,11 @@ class PrioritisedVariant:
     family_depths: str = ""
     family_gq: str = ""
     members: tuple[MemberCall, ...] = ()
+    variant_type: str = ""
+    end: int | None = None
+    sv_length: int | None = None
+    exons: str = ""
+    sv_detail: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, object]:
         """The JSON entry (keys in field order)."""
@@ -192,12 +202,13 @@ class PrioritisedTable:
         header = tuple(lines[0].split("\t")) if lines else ()
         if len(header) < len(OLDEST_COLUMNS) or header != TSV_COLUMNS[: len(header)]:
             raise InputError(f"{path}: header is not {', '.join(TSV_COLUMNS)}")
+        pad = ("",) * (len(TSV_COLUMNS) - len(header))
         rows = []
         for number, line in enumerate(lines[1:], start=2):
             cells = tuple(line.split("\t"))
             if len(cells) != len(header):
                 raise InputError(f"{path}: line {number} has {len(cells)} cells")
-            rows.append(cells)
+            rows.append(cells + pad)
         return cls(tuple(rows))
 
 

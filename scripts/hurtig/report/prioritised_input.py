@@ -28,6 +28,7 @@ class PrioritisedVariant:
     row: dict[str, str]
     evidence: tuple[dict[str, Any], ...]
     members: tuple[dict[str, Any], ...] = ()
+    sv: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def join_evidence(
             {"category": e.category, "points": e.points, "text": e.text} for e in entry.evidence
         )
         members = tuple(m.to_json() for m in entry.members)
-        variants.append(PrioritisedVariant(dict(row), evidence, members))
+        variants.append(PrioritisedVariant(dict(row), evidence, members, entry.sv_detail))
     return variants
 
 

@@ -48,6 +48,9 @@ TOOL_COMMANDS: dict[str, tuple[list[str], str]] = {
     "bcftools": (["bcftools", "--version"], r"bcftools\s+(\S+)"),
     "fastp": (["fastp", "--version"], r"fastp\s+(\S+)"),
     "mosdepth": (["mosdepth", "--version"], r"mosdepth\s+(\S+)"),
+    "delly": (["delly", "--version"], r"Delly version:\s*v?(\S+)"),
+    "tiddit": (["tiddit", "--help"], r"tiddit-(\d\S*)"),
+    "cnvkit": (["cnvkit", "version"], r"^(\d+\.\d+\S*)\s*$"),
     "snakemake": (["snakemake", "--version"], r"^\s*(\d+\.\d+\S*)"),
 }
 PYTHON_PACKAGES = ("snakemake", "pysam", "cyvcf2", "numpy", "pandas", "hpo3")

@@ -24,15 +24,22 @@ CATALOGUE_COLUMNS = ("gene", "mechanism", "locus", "condition", "source", "url")
 
 ASSESSED = (
     "single-nucleotide variants and small insertions/deletions (bcftools) on the reference's "
-    "contigs, in the panel's coding exons with splice padding"
+    "contigs, in the panel's coding exons with splice padding; deletions and duplications "
+    "(Delly, TIDDIT, CNVkit) overlapping the panel transcripts' exons"
 )
 """What the pipeline calls: one sentence for the report."""
 
 NOT_ASSESSED: tuple[tuple[str, str], ...] = (
     (
-        "Structural variants and copy-number changes",
-        "deletions or duplications of exons or whole genes, inversions and translocations are "
-        "not called",
+        "Balanced and complex structural variants",
+        "inversions, translocations, insertions (mobile elements) and complex rearrangements "
+        "are not reported; deletions and duplications are",
+    ),
+    (
+        "Small copy-number changes read depth alone would show",
+        "a single-exon deletion or duplication without split reads or discordant pairs can be "
+        "missed (read-depth bins of about 1 kb); copy-number changes on chrX/chrY are not "
+        "called by read depth",
     ),
     (
         "Repeat expansions",

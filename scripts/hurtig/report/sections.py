@@ -18,6 +18,7 @@ from hurtig.report.model import (
     SectionBuilder,
     build_report_model,
 )
+from hurtig.report.sv_section import sv_events
 
 
 def not_examined_summary(model: ReportModel) -> ReportSection:
@@ -63,7 +64,11 @@ def not_examined(model: ReportModel) -> ReportSection:
         nav_label="Not examined",
         template="section_not_examined.html.j2",
         columns=("kind", "not examined", "details", "source"),
-        rows=(("assessed", "SNVs and small indels only", scope.assessed, ""), *classes, *genes),
+        rows=(
+            ("assessed", "SNVs, small indels, deletions and duplications", scope.assessed, ""),
+            *classes,
+            *genes,
+        ),
         intro=f"This analysis assessed only {scope.assessed}.",
         sheet="Not examined",
     )
@@ -112,6 +117,7 @@ def provenance(model: ReportModel) -> ReportSection:
 REPORT_SECTIONS: tuple[SectionBuilder, ...] = (
     not_examined_summary,
     prioritised_variants,
+    sv_events,
     panel_coverage,
     not_examined,
     variant_evidence,

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from hurtig.report.acmg import Suggestions
 from hurtig.report.member_view import MemberRow
 from hurtig.report.prioritised_input import PrioritisedVariant
+from hurtig.report.sv_plot import depth_svg
 from hurtig.run.genome_build import genome_build
 
 EXTRA_LABELS = {
@@ -38,6 +41,8 @@ class Variant:
     acmg: Suggestions | None = None
     gene_context: tuple[tuple[str, str], ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    sv: dict[str, Any] | None = None
+    depth_svg: str = ""
 
     def __getitem__(self, key: str) -> str:
         """A TSV column's value ('' when absent); the templates write ``v.gene`` for it."""
@@ -76,4 +81,13 @@ def report_variant(variant: PrioritisedVariant, build: str) -> Variant:
     """The report's entry for one prioritised variant."""
     row = variant.row
     extra = tuple((label, row.get(key, "")) for key, label in EXTRA_LABELS.items() if row.get(key))
-    return Variant(row=row, evidence=variant.evidence, links=variant_links(row, build), extra=extra)
+    sv = variant.sv
+    svg = Markup(depth_svg(sv.get("depth") or {})) if sv else Markup("")
+    return Variant(
+        row=row,
+        evidence=variant.evidence,
+        links=variant_links(row, build),
+        extra=extra,
+        sv=sv,
+        depth_svg=svg,
+    )

@@ -1,0 +1,1 @@
+"""Structural and copy-number variants: read the callers, merge, annotate."""

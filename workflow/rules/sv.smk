@@ -1,0 +1,182 @@
+"""Structural and copy-number variants: Delly (split reads and discordant pairs, joint over the
+family), TIDDIT (split reads and discordant pairs, per sample) and CNVkit (read depth, per
+sample, flat reference), merged into one normalised SV VCF per family (hurtig sv-merge) and
+annotated with the genes and exons they overlap and their count in the run (hurtig sv-annotate).
+Every output is written under a temporary name and renamed when complete.
+"""
+
+
+include: "helpers/sv.smk"
+
+
+rule prepare_sv_reference:
+    input:
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        fasta="results/sv/reference/genome.fa",
+        fai="results/sv/reference/genome.fa.fai",
+        access="results/sv/reference/access.bed",
+    log:
+        "logs/sv/prepare_sv_reference/reference.log",
+    benchmark:
+        "benchmarks/sv/prepare_sv_reference/reference.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    params:
+        tmp="results/sv/reference/genome.partial",
+    shell:
+        # TIDDIT reads an uncompressed FASTA only; CNVkit's access regions skip the N runs
+        "(gzip -dcf {input.fasta:q} > {params.tmp:q}.fa"
+        " && samtools faidx {params.tmp:q}.fa"
+        " && cnvkit access {params.tmp:q}.fa -o {params.tmp:q}.access.bed"
+        " && mv {params.tmp:q}.access.bed {output.access:q}"
+        " && mv {params.tmp:q}.fa.fai {output.fai:q}"
+        " && mv {params.tmp:q}.fa {output.fasta:q}) 2> {log:q}"
+
+
+rule call_sv_delly:
+    input:
+        crams=family_crams,
+        crais=lambda wc: [f"{c}.crai" for c in family_crams(wc)],
+        fasta="results/sv/reference/genome.fa",
+        fai="results/sv/reference/genome.fa.fai",
+    output:
+        bcf="results/sv/delly/{family}.bcf",
+        csi="results/sv/delly/{family}.bcf.csi",
+    log:
+        "logs/sv/call_sv_delly/{family}.log",
+    benchmark:
+        "benchmarks/sv/call_sv_delly/{family}.tsv"
+    conda:
+        "../../envs/delly.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+    params:
+        tmp="results/sv/delly/{family}.partial.bcf",
+        mapq=SV.get("min_mapq", 20),
+    shell:
+        "(delly call -q {params.mapq} -g {input.fasta:q} -o {params.tmp:q} {input.crams:q}"
+        " && mv {params.tmp:q}.csi {output.csi:q} && mv {params.tmp:q} {output.bcf:q})"
+        " > {log:q} 2>&1"
+
+
+rule call_sv_tiddit:
+    input:
+        cram="results/alignment/{sample}.cram",
+        crai="results/alignment/{sample}.cram.crai",
+        fasta="results/sv/reference/genome.fa",
+        fai="results/sv/reference/genome.fa.fai",
+    output:
+        vcf="results/sv/tiddit/{sample}.vcf",
+    log:
+        "logs/sv/call_sv_tiddit/{sample}.log",
+    benchmark:
+        "benchmarks/sv/call_sv_tiddit/{sample}.tsv"
+    conda:
+        "../../envs/tiddit.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+    params:
+        prefix="results/sv/tiddit/{sample}.partial",
+    shell:
+        # TIDDIT refuses to reuse a working folder: one left by a failed attempt is removed.
+        # TIDDIT 3.5.2 crashes (numpy percentile of an empty array) on a sample with no split
+        # read at all (the demo's father: 1.2 Mbp, no SV); only then is its header-only VCF
+        # kept, saying so in the log; any other failure fails the job.
+        "(rm -rf {params.prefix:q}_tiddit"
+        " && (tiddit --sv --skip_assembly --threads {threads} --bam {input.cram:q}"
+        " --ref {input.fasta:q} -o {params.prefix:q}"
+        " || (test -f {params.prefix:q}_tiddit/splits_{wildcards.sample}.tab"
+        " && ! test -s {params.prefix:q}_tiddit/splits_{wildcards.sample}.tab"
+        " && grep -q '^#CHROM' {params.prefix:q}.vcf"
+        " && echo 'hurtig: TIDDIT found no split read in {wildcards.sample}: no TIDDIT calls'))"
+        " && rm -rf {params.prefix:q}_tiddit {params.prefix:q}.ploidies.tab"
+        " && mv {params.prefix:q}.vcf {output.vcf:q}) > {log:q} 2>&1"
+
+
+rule call_cnv_cnvkit:
+    input:
+        cram="results/alignment/{sample}.cram",
+        crai="results/alignment/{sample}.cram.crai",
+        fasta="results/sv/reference/genome.fa",
+        fai="results/sv/reference/genome.fa.fai",
+        access="results/sv/reference/access.bed",
+    output:
+        cnr="results/sv/cnvkit/{sample}.cnr",
+        cns="results/sv/cnvkit/{sample}.call.cns",
+    log:
+        "logs/sv/call_cnv_cnvkit/{sample}.log",
+    benchmark:
+        "benchmarks/sv/call_cnv_cnvkit/{sample}.tsv"
+    conda:
+        "../../envs/cnvkit.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 8000 * attempt,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+    params:
+        outdir="results/sv/cnvkit/{sample}.partial",
+        bin_size=SV.get("cnv_bin_size", 1000),
+    shell:
+        # flat reference (no panel of normals); segments called without batch's CI filter,
+        # which merged a clear one-copy loss into its neighbours on the demo
+        "(rm -rf {params.outdir:q}"
+        " && cnvkit batch {input.cram:q} -m wgs -n -f {input.fasta:q} --access {input.access:q}"
+        " --target-avg-size {params.bin_size} -p 1 -d {params.outdir:q}"
+        " && cnvkit call {params.outdir:q}/{wildcards.sample}.cns"
+        " -o {params.outdir:q}/{wildcards.sample}.nofilter.call.cns"
+        " && mv {params.outdir:q}/{wildcards.sample}.cnr {output.cnr:q}"
+        " && mv {params.outdir:q}/{wildcards.sample}.nofilter.call.cns {output.cns:q}"
+        " && rm -rf {params.outdir:q}) > {log:q} 2>&1"
+
+
+rule merge_sv:
+    input:
+        delly="results/sv/delly/{family}.bcf",
+        tiddit=lambda wc: expand(
+            "results/sv/tiddit/{sample}.vcf", sample=family_samples(wc.family)
+        ),
+        cnvkit=lambda wc: expand(
+            "results/sv/cnvkit/{sample}.call.cns", sample=family_samples(wc.family)
+        ),
+        fasta="results/sv/reference/genome.fa",
+        fai="results/sv/reference/genome.fa.fai",
+    output:
+        vcf="results/sv/merged/{family}.vcf.gz",
+        tbi="results/sv/merged/{family}.vcf.gz.tbi",
+    log:
+        "logs/sv/merge_sv/{family}.log",
+    benchmark:
+        "benchmarks/sv/merge_sv/{family}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        samples=lambda wc: ",".join(family_samples(wc.family)),
+        per_sample=sv_sample_args,
+    shell:
+        "hurtig sv-merge --fasta {input.fasta:q} --samples {params.samples}"
+        " --delly {input.delly:q} {params.per_sample} --out {output.vcf:q} 2> {log:q}"
+
+
+rule annotate_sv:
+    input:
+        vcf="results/sv/merged/{family}.vcf.gz",
+        run=expand("results/sv/merged/{family}.vcf.gz", family=FAMILIES),
+        gff3=str(GFF3) if GFF3 else [],
+    output:
+        vcf="results/sv/{family}.vcf.gz",
+        tbi="results/sv/{family}.vcf.gz.tbi",
+    log:
+        "logs/sv/annotate_sv/{family}.log",
+    benchmark:
+        "benchmarks/sv/annotate_sv/{family}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        gff3=f"--gff3 {shlex.quote(str(GFF3))}" if GFF3 else "",
+    shell:
+        "hurtig sv-annotate --vcf {input.vcf:q} --run {input.run:q} {params.gff3}"
+        " --out {output.vcf:q} 2> {log:q}"
