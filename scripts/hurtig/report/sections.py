@@ -17,6 +17,7 @@ from hurtig.report.model import (
     SectionBuilder,
     build_report_model,
 )
+from hurtig.report.read_view_section import read_views
 
 
 def not_examined_summary(model: ReportModel) -> ReportSection:
@@ -114,6 +115,7 @@ REPORT_SECTIONS: tuple[SectionBuilder, ...] = (
     panel_coverage,
     not_examined,
     variant_evidence,
+    read_views,
     sample_checks,
     sequencing_qc,
     provenance,
