@@ -166,16 +166,20 @@ def open_members(
     Raises:
         InputError: a file is unusable, or the proband's file is of another sample.
     """
-    members = []
-    for role in ROLES:
-        path = getattr(args, role)
-        if path is None:
-            continue
-        handle, sample = alignment_sample(path, args.reference)
-        if role == "proband" and sample != proband:
-            handle.close()
-            raise InputError(f"{path}: the reads are of sample {sample}, not {proband}")
-        members.append((role, sample, handle))
+    members: list[tuple[str, str, pysam.AlignmentFile]] = []
+    try:
+        for role in ROLES:
+            path = getattr(args, role)
+            if path is None:
+                continue
+            handle, sample = alignment_sample(path, args.reference)
+            members.append((role, sample, handle))
+            if role == "proband" and sample != proband:
+                raise InputError(f"{path}: the reads are of sample {sample}, not {proband}")
+    except InputError:
+        for _, _, opened in members:
+            opened.close()
+        raise
     return members
 
 
