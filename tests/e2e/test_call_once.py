@@ -21,6 +21,7 @@ PANEL_RULES = {
     "check_family",
     "prioritise_variants",
     "compute_panel_coverage",
+    "write_read_views",
     "render_report",
     "write_report_xlsx",
     "print_report_pdf",
