@@ -234,6 +234,15 @@ def test_report_refuses_views_of_another_sample(family: dict[str, Path], tmp_pat
         render_main([*cli_args(inputs, tmp_path / "r.html"), "--read-views", str(views)])
 
 
+def test_report_refuses_views_of_other_variants(family: dict[str, Path], tmp_path: Path) -> None:
+    views = tmp_path / "views.json"
+    assert run_cli(read_views.main, views_args(family, views)) == 0
+    views.write_text(views.read_text().replace(f'"pos":{DEL_POS}', f'"pos":{DEL_POS + 1}', 1))
+    inputs = report_inputs(family, tmp_path, views)
+    with pytest.raises(InputError, match=r"read view of rank 2 \(chr1:421 .* the same run"):
+        render_main([*cli_args(inputs, tmp_path / "r.html"), "--read-views", str(views)])
+
+
 def test_report_without_views_has_no_section(family: dict[str, Path], tmp_path: Path) -> None:
     inputs = report_inputs(family, tmp_path, None)
     out = tmp_path / "report.html"

@@ -390,11 +390,13 @@ def _identity(prioritised: PrioritisedInput, options: ReportOptions) -> tuple[st
     return sample, panel
 
 
-def read_views_of(inputs: ReportInputs, sample: str, panel: str) -> ReadViews | None:
-    """The read views file, when given; it must be of this sample and panel.
+def read_views_of(
+    inputs: ReportInputs, sample: str, panel: str, prioritised: PrioritisedInput
+) -> ReadViews | None:
+    """The read views file, when given; it must be of this sample, panel and these variants.
 
     Raises:
-        InputError: unreadable, or of another sample or panel.
+        InputError: unreadable, or of another sample, panel or variant.
     """
     if inputs.read_views is None:
         return None
@@ -404,6 +406,7 @@ def read_views_of(inputs: ReportInputs, sample: str, panel: str) -> ReadViews | 
             f"{inputs.read_views}: the read views are of {views.sample} × {views.panel},"
             f" not {sample} × {panel}"
         )
+    views.check_against((v.row for v in prioritised.variants), inputs.read_views)
     return views
 
 
@@ -452,7 +455,7 @@ def build_report_model(
         report_inputs=(*input_digests(inputs), catalogue),
         created=creation_time(),
         report_version=__version__,
-        read_views=read_views_of(inputs, sample, facts.id),
+        read_views=read_views_of(inputs, sample, facts.id, prioritised),
     )
     built = (builder(model) for builder in sections)
     return replace(model, sections=tuple(s for s in built if s is not None))

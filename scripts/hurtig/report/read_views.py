@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,20 @@ class ReadViews:
             views=tuple(ReadView.from_json(v) for v in doc["views"]),
             omitted=int(doc["omitted"]),
         )
+
+    def check_against(self, rows: Iterable[Mapping[str, str]], path: Path) -> None:
+        """Check that every view is of a variant of the prioritised rows (same rank, same allele).
+
+        Raises:
+            InputError: a view of a variant the rows do not have (not from the same run).
+        """
+        known = {(r["rank"], r["chrom"], r["pos"], r["ref"], r["alt"]) for r in rows}
+        for v in self.views:
+            if (str(v.rank), v.chrom, str(v.pos), v.ref, v.alt) not in known:
+                raise InputError(
+                    f"{path}: the read view of rank {v.rank} ({v.chrom}:{v.pos} {v.ref}>{v.alt})"
+                    " is not that variant of the prioritised results (not from the same run?)"
+                )
 
     def write(self, path: Path) -> None:
         """Write the JSON atomically (mode 0600)."""
