@@ -249,3 +249,16 @@ def test_report_without_views_has_no_section(family: dict[str, Path], tmp_path: 
     assert run_cli(render_main, cli_args(inputs, out)) == 0
     html = out.read_text()
     assert "sec-reads" not in html and "pileup" not in html and "reads-link" not in html
+
+
+def test_no_variants_no_section(family: dict[str, Path], tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    tsv, js = write_variants(tmp_path / "empty", [])
+    empty = {**family, "tsv": tsv, "json": js}
+    views = tmp_path / "views.json"
+    assert run_cli(read_views.main, views_args(empty, views)) == 0
+    assert ReadViews.read(views).views == ()
+    out = tmp_path / "report.html"
+    inputs = report_inputs(empty, tmp_path, views)
+    assert run_cli(render_main, [*cli_args(inputs, out), "--read-views", str(views)]) == 0
+    assert "sec-reads" not in out.read_text()

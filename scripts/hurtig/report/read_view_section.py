@@ -34,9 +34,9 @@ COLUMNS = (
 
 
 def read_views(model: ReportModel) -> ReportSection | None:
-    """The read views of the reported variants (None when the report was given none)."""
+    """The read views of the reported variants (None when there are none: no empty section)."""
     views = model.read_views
-    if views is None:
+    if views is None or not views.views:
         return None
     rows = tuple(
         (
