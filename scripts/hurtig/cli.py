@@ -63,6 +63,7 @@ COMMANDS: dict[str, Command] = {
     "check-family": Command("hurtig.qc.cli", "sex and relatedness checks of a family"),
     "offline-html": Command("hurtig.qc.offline_html", "a QC page that loads nothing from the web"),
     "provenance": Command("hurtig.report.provenance", "versions and checksums behind a report"),
+    "read-views": Command("hurtig.report.read_views", "the reads around each reported variant"),
     "render-report": Command("hurtig.report.html", "the self-contained HTML report"),
     "render-research": Command("hurtig.report.research", "the research list's own report page"),
     "print-pdf": Command("hurtig.report.pdf", "print the HTML report to PDF (headless Chromium)"),

@@ -81,14 +81,32 @@ class ReadsBuilder:
         changes: Mapping[int, str] | None = None,
         strand: str = "+",
         name: str | None = None,
+        deletion: tuple[int, int] | None = None,
+        mapq: int | None = None,
     ) -> pysam.AlignedSegment:
-        """Add one unpaired read starting at 1-based ``pos`` on ``strand`` ("+" or "-")."""
+        """Add one unpaired read starting at 1-based ``pos`` on ``strand`` ("+" or "-").
+
+        ``deletion`` is (1-based first deleted position, length): the read skips those reference
+        bases (CIGAR ``aMnDbM``) and still has ``read_length`` bases. ``mapq`` overrides the
+        builder's mapping quality.
+        """
+        bases, cigar = self.bases(contig, pos, changes), None
+        if deletion is not None:
+            at, length = deletion
+            before = at - pos
+            if not 0 < before < self.read_length:
+                raise ValueError(f"deletion at {at} is not inside the read at {pos}")
+            after = self.read_length - before
+            bases = bases[:before] + self.bases(contig, at + length, changes)[:after]
+            cigar = f"{before}M{length}D{after}M"
         return self._builder.add_single(
             name=name,
-            bases=self.bases(contig, pos, changes),
+            bases=bases,
             chrom=contig,
             start=pos - 1,
             strand=strand,
+            cigar=cigar,
+            mapq=mapq,
         )
 
     def add_pair(

@@ -22,6 +22,7 @@ PANEL_RULES = {
     "prioritise_variants",
     "score_phenotype",  # new or changed HPO terms of a sample
     "compute_panel_coverage",
+    "write_read_views",
     "render_report",
     "write_report_xlsx",
     "print_report_pdf",

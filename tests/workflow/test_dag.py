@@ -49,6 +49,7 @@ def test_demo_trio_dag(tmp_path: Path) -> None:
     assert counts["concat_calls"] == 1 and counts["concat_annotated"] == 1
     assert counts["prioritise_variants"] == 2  # proband x two panels; parents have none
     assert counts["render_report"] == 2
+    assert counts["write_read_views"] == 2  # one per report
     assert counts["resolve_panel"] == 2
     assert counts["write_ella_analysis"] == counts["publish_ella_analysis"] == 2  # sample x panel
     assert counts["write_scout_case"] == counts["publish_scout_case"] == 1  # per family

@@ -29,6 +29,29 @@ rule write_provenance:
         " --config-json {input.run_config:q} --inputs {params.inputs} --out {output:q} 2> {log:q}"
 
 
+rule write_read_views:
+    # The reads of the proband and the parents around each prioritised variant, for the report.
+    input:
+        unpack(read_view_alignments),
+        json="results/.staging/panels/{sample}/{panel}.json",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        "results/.staging/read_views/{sample}/{panel}.json",
+    log:
+        "logs/report/write_read_views/{sample}/{panel}.log",
+    benchmark:
+        "benchmarks/report/write_read_views/{sample}/{panel}.tsv"
+    priority: PANEL_PRIORITY
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        parents=read_view_parents,
+    shell:
+        "hurtig read-views --json {input.json:q} --reference {input.fasta:q}"
+        " --proband {input.proband:q} {params.parents} --out {output:q} 2> {log:q}"
+
+
 rule render_report:
     input:
         tsv="results/.staging/panels/{sample}/{panel}.tsv",
@@ -43,6 +66,7 @@ rule render_report:
         regions="results/qc/coverage/{sample}/{panel}.regions.bed.gz",
         provenance="results/provenance/{sample}.json",
         checks=lambda wc: f"results/qc/checks/{SAMPLES[wc.sample].family}.json",
+        read_views="results/.staging/read_views/{sample}/{panel}.json",
     output:
         "results/.staging/report/{sample}/{panel}.html",
     log:
@@ -61,6 +85,7 @@ rule render_report:
         " --samtools-stats {input.stats:q} --mosdepth-summary {input.summary:q}"
         " --coverage-thresholds {input.thresholds:q} --coverage-regions {input.regions:q}"
         " --provenance {input.provenance:q} --checks {input.checks:q}"
+        " --read-views {input.read_views:q}"
         " --coverage-threshold {params.threshold}"
         " --sex {params.sex} --genome-build {params.build}"
         " --out {output:q} 2> {log:q}"
@@ -95,6 +120,7 @@ rule write_report_xlsx:
         thresholds="results/qc/coverage/{sample}/{panel}.thresholds.bed.gz",
         regions="results/qc/coverage/{sample}/{panel}.regions.bed.gz",
         checks=lambda wc: f"results/qc/checks/{SAMPLES[wc.sample].family}.json",
+        read_views="results/.staging/read_views/{sample}/{panel}.json",
     output:
         "results/.staging/report/{sample}/{panel}.xlsx",
     log:
@@ -112,6 +138,7 @@ rule write_report_xlsx:
         " --samtools-stats {input.stats:q}"
         " --mosdepth-summary {input.summary:q} --coverage-thresholds {input.thresholds:q}"
         " --coverage-regions {input.regions:q} --checks {input.checks:q}"
+        " --read-views {input.read_views:q}"
         " --coverage-threshold {params.threshold} --out {output:q} 2> {log:q}"
 
 

@@ -19,6 +19,10 @@ Modules:
 - :mod:`~hurtig.report.provenance` (``hurtig provenance``) and
   :mod:`~hurtig.report.provenance_file` — the owner type of
   ``results/provenance/{sample}.json``.
+- :mod:`~hurtig.report.read_views` (``hurtig read-views``) and :mod:`~hurtig.report.pileup` —
+  the reads around each prioritised variant, from the family's CRAMs;
+  :mod:`~hurtig.report.pileup_svg` and :mod:`~hurtig.report.read_view_section` — their static
+  SVG pileups, the "Read views" section.
 - :mod:`~hurtig.report.formatting` — the jinja number filters; ``templates/`` — the page
   skeleton (``template.html.j2``), one partial per section (``section_*.html.j2``), CSS and JS.
 

@@ -23,6 +23,8 @@ from hurtig.report.clinical_use import DISCLAIMER
 from hurtig.report.formatting import FILTERS
 from hurtig.report.model import ReportInputs, ReportModel, ReportOptions
 from hurtig.report.qc_verdict import Thresholds
+from hurtig.report.read_view_section import FILTERS as READ_VIEW_FILTERS
+from hurtig.report.read_view_section import GLOBALS as READ_VIEW_GLOBALS
 from hurtig.report.sections import report_model
 from hurtig.run.genome_build import BUILDS
 
@@ -40,6 +42,8 @@ def make_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.filters.update(READ_VIEW_FILTERS)
+    env.globals.update(READ_VIEW_GLOBALS)
     return env
 
 
@@ -141,6 +145,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help="family sample checks JSON (hurtig check-family); required for use",
     )
+    parser.add_argument(
+        "--read-views", type=Path, help="read views JSON (hurtig read-views), drawn in the report"
+    )
     parser.add_argument("--out", required=True, type=Path, help="output HTML")
     parser.add_argument(
         "--coverage-threshold",
@@ -171,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         coverage_regions=args.coverage_regions,
         provenance=args.provenance,
         checks=args.checks,
+        read_views=args.read_views,
     )
     thresholds = Thresholds(
         depth=args.coverage_threshold,

@@ -49,6 +49,7 @@ from hurtig.report.qc_verdict import (
     panel_verdict,
     qc_verdict,
 )
+from hurtig.report.read_views import ReadViews
 from hurtig.report.scope import CATALOGUE_LABEL, Scope, report_scope
 from hurtig.report.variant_view import VariantContext, gnomad_release, parentage, report_variants
 from hurtig.report.variants import Variant
@@ -70,6 +71,7 @@ class ReportInputs:
     coverage_regions: Path
     provenance: Path | None
     checks: Path | None = None
+    read_views: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,7 @@ class ReportModel:
     report_version: str
     sections: tuple[ReportSection, ...] = ()
     sources: tuple[dict[str, str], ...] = ()
+    read_views: ReadViews | None = None
 
 
 SectionBuilder = Callable[[ReportModel], ReportSection | None]
@@ -346,6 +349,7 @@ def input_digests(inputs: ReportInputs) -> tuple[tuple[str, str, str], ...]:
         ("provenance", inputs.provenance),
         *((f"fastp {i + 1}", p) for i, p in enumerate(inputs.fastp)),
         ("sample checks", inputs.checks),
+        ("read views", inputs.read_views),
     ]
     return tuple((label, str(path), sha256_file(path)) for label, path in named if path)
 
@@ -386,6 +390,26 @@ def _identity(prioritised: PrioritisedInput, options: ReportOptions) -> tuple[st
         raise InputError("the report needs the sample id (the prioritisation JSON or --sample)")
     panel = prioritised.panel if prioritised.panel is not None else {"id": options.panel or ""}
     return sample, panel
+
+
+def read_views_of(
+    inputs: ReportInputs, sample: str, panel: str, prioritised: PrioritisedInput
+) -> ReadViews | None:
+    """The read views file, when given; it must be of this sample, panel and these variants.
+
+    Raises:
+        InputError: unreadable, or of another sample, panel or variant.
+    """
+    if inputs.read_views is None:
+        return None
+    views = ReadViews.read(inputs.read_views)
+    if (views.sample, views.panel) != (sample, panel):
+        raise InputError(
+            f"{inputs.read_views}: the read views are of {views.sample} × {views.panel},"
+            f" not {sample} × {panel}"
+        )
+    views.check_against((v.row for v in prioritised.variants), inputs.read_views)
+    return views
 
 
 def build_report_model(
@@ -441,6 +465,7 @@ def build_report_model(
         created=creation_time(),
         report_version=__version__,
         sources=prioritised.sources,
+        read_views=read_views_of(inputs, sample, facts.id, prioritised),
     )
     built = (builder(model) for builder in sections)
     return replace(model, sections=tuple(s for s in built if s is not None))

@@ -19,6 +19,7 @@ from hurtig.report.model import (
     build_report_model,
 )
 from hurtig.report.sv_section import sv_events
+from hurtig.report.read_view_section import read_views
 
 
 def not_examined_summary(model: ReportModel) -> ReportSection:
@@ -123,6 +124,7 @@ REPORT_SECTIONS: tuple[SectionBuilder, ...] = (
     variant_evidence,
     family_calls,
     acmg_suggestions,
+    read_views,
     sample_checks,
     sequencing_qc,
     provenance,

@@ -207,6 +207,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--coverage-regions", required=True, type=Path)
     parser.add_argument("--checks", required=True, type=Path, help="hurtig check-family JSON")
     parser.add_argument("--coverage-threshold", type=int, default=20)
+    parser.add_argument(
+        "--read-views", type=Path, help="read views JSON (hurtig read-views): 'Read counts' sheet"
+    )
     parser.add_argument("--out", required=True, type=Path, help="output .xlsx")
     return parser.parse_args(argv)
 
@@ -226,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         coverage_regions=args.coverage_regions,
         provenance=None,
         checks=args.checks,
+        read_views=args.read_views,
     )
     options = ReportOptions(
         thresholds=Thresholds(depth=args.coverage_threshold), sample=args.sample, panel=args.panel

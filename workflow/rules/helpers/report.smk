@@ -25,6 +25,35 @@ def provenance_inputs(wildcards):
     return {k: str(v) for k, v in files.items() if v is not None}
 
 
+def read_view_members(sample):
+    """(role, sample) of a sample and its parents that are sequenced in this run."""
+    person = SAMPLES[sample]
+    members = [("proband", sample)]
+    for role in ("father", "mother"):
+        parent = getattr(person, role)
+        if parent is not None and parent in SAMPLES:
+            members.append((role, parent))
+    return members
+
+
+def read_view_alignments(wildcards):
+    """The CRAMs (and indexes) of the sample and its sequenced parents, named by role."""
+    files = {}
+    for role, sample in read_view_members(wildcards.sample):
+        files[role] = f"results/alignment/{sample}.cram"
+        files[f"{role}_crai"] = f"results/alignment/{sample}.cram.crai"
+    return files
+
+
+def read_view_parents(wildcards):
+    """The --father/--mother arguments of hurtig read-views (quoted paths)."""
+    return " ".join(
+        f"--{role} {shlex.quote(f'results/alignment/{sample}.cram')}"
+        for role, sample in read_view_members(wildcards.sample)
+        if role != "proband"
+    )
+
+
 def publish(pairs):
     """Copy each finished staged file to its deliverable path, then rename them all in place.
 
