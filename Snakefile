@@ -84,6 +84,11 @@ localrules:
     write_scout_case,
     publish_ella_analysis,
     publish_scout_case,
+    score_phenotype,
+    research_list,
+    render_research_report,
+    publish_research_list,
+    write_read_views,
 
 
 rule all:

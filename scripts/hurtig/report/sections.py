@@ -18,8 +18,8 @@ from hurtig.report.model import (
     SectionBuilder,
     build_report_model,
 )
-from hurtig.report.sv_section import sv_events
 from hurtig.report.read_view_section import read_views
+from hurtig.report.sv_section import sv_events
 
 
 def not_examined_summary(model: ReportModel) -> ReportSection:
