@@ -158,6 +158,7 @@ def write_variants(
     variants: list[dict[str, str]],
     affected: bool = True,
     panel: PanelSummary | None = None,
+    sv_assessed: bool = True,
 ) -> tuple[Path, Path]:
     """Prioritised TSV (the cells as given) + JSON (through its owner type)."""
     tsv = tmp_path / "S1.epi.tsv"
@@ -174,6 +175,7 @@ def write_variants(
         filters=FilterSettings.from_user({"max_af_dominant": 0.01}),
         ranking=ranking_settings({"de_novo": 5}),
         variants=tuple(typed_variant(v) for v in variants),
+        sv_assessed=sv_assessed,
     )
     js = tmp_path / "S1.epi.json"
     results.write(js)
@@ -758,6 +760,20 @@ def test_not_examined_names_cstb_repeat_expansion(tmp_path: Path, inputs: Report
     assert gene_rows[0][2].startswith("repeat expansion: dodecamer repeat")
     # The default panel (GENEA, GENEB, GHOSTGENE) has no catalogue gene: said so.
     assert "None of the panel's genes is in hurtig's catalogue" in render_report(inputs)
+
+
+def test_not_examined_names_svs_when_the_run_did_not_call_them(
+    tmp_path: Path, inputs: ReportInputs
+) -> None:
+    """With sv.enabled: false (the prioritised JSON says so) the report never claims SVs."""
+    (tmp_path / "no_sv").mkdir()
+    tsv, js = write_variants(tmp_path / "no_sv", VARIANTS, sv_assessed=False)
+    html = render_report(dataclasses.replace(inputs, tsv=tsv, json=js))
+    section = html.split('<h2 id="sec-not-examined">')[1].split("<h2 ")[0]
+    assert "Structural and copy-number variants" in section and "were not called" in section
+    assert "Delly" not in section and "Balanced and complex structural" not in section
+    called = render_report(inputs)  # the fixture's JSON: SVs called
+    assert "Delly, TIDDIT, CNVkit" in called.split('<h2 id="sec-not-examined">')[1]
 
 
 def test_catalogue_rows_are_sourced() -> None:

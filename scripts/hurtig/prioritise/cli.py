@@ -158,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         variants=tuple(variants),
         phenotype=phenotype_summary(phenotype),
         sources=vcf_source_releases(args.vcf),
+        sv_assessed=args.sv_vcf is not None,
     )
     results.table().write(args.out_tsv)
     results.write(args.out_json)

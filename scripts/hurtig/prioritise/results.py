@@ -356,6 +356,8 @@ class PrioritisedResults:
         phenotype: the patient's HPO terms and the ontology release behind the phenotype
             evidence (``None``: no phenotype given).
         sources: the annotation sources and gene model of the VCF, with their releases.
+        sv_assessed: whether SVs/CNVs were called and ranked (``False`` in JSON written before
+            SV calling existed, or with ``sv.enabled: false``).
     """
 
     sample: str
@@ -368,6 +370,7 @@ class PrioritisedResults:
     variants: tuple[PrioritisedVariant, ...]
     phenotype: dict[str, Any] | None = None
     sources: tuple[SourceRelease, ...] = ()
+    sv_assessed: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The JSON document (key order as written)."""
@@ -381,6 +384,7 @@ class PrioritisedResults:
             "settings": {"filters": self.filters.to_json(), "ranking": dict(self.ranking)},
             "variants": [v.to_json() for v in self.variants],
             "sources": [s.to_json() for s in self.sources],
+            "sv_assessed": self.sv_assessed,
         }
         if self.phenotype is not None:
             doc["phenotype"] = self.phenotype
@@ -407,6 +411,7 @@ class PrioritisedResults:
             variants=tuple(PrioritisedVariant.from_json(v) for v in doc["variants"]),
             phenotype=doc.get("phenotype"),
             sources=tuple(SourceRelease.from_json(s) for s in doc.get("sources", [])),
+            sv_assessed=bool(doc.get("sv_assessed", False)),
         )
 
     def table(self) -> PrioritisedTable:

@@ -373,12 +373,14 @@ def report_verdict(panel: PanelFacts, coverage: Coverage, qc: SequencingQC) -> P
     return panel_verdict(incomplete, qc.verdict)
 
 
-def panel_scope(panel: dict[str, Any], facts: PanelFacts, settings: Any) -> Scope:
+def panel_scope(
+    panel: dict[str, Any], facts: PanelFacts, settings: Any, sv_assessed: bool = False
+) -> Scope:
     """What the analysis did not examine, for all the panel's genes (resolved or not)."""
     missing = panel.get("missing_genes", [])
     symbols = [str(g.get("symbol", "")) if isinstance(g, dict) else str(g) for g in missing]
     symbols += [str(g.get("symbol", "")) for g in facts.genes]
-    return report_scope(symbols, min_allele_balance(settings))
+    return report_scope(symbols, min_allele_balance(settings), sv_assessed)
 
 
 def _identity(prioritised: PrioritisedInput, options: ReportOptions) -> tuple[str, dict[str, Any]]:
@@ -435,7 +437,7 @@ def build_report_model(
     provenance = read_provenance(inputs.provenance) if inputs.provenance else None
     checks = read_checks(inputs.checks) if inputs.checks else None
     facts = panel_facts(panel, {g.gene for g in coverage.genes})
-    scope = panel_scope(panel, facts, prioritised.settings)
+    scope = panel_scope(panel, facts, prioritised.settings, prioritised.sv_assessed)
     catalogue = ("mechanism catalogue", CATALOGUE_LABEL, scope.catalogue_sha256)
     use = clinical_use(checks, sample)
     context = VariantContext(

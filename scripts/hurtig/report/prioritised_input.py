@@ -46,6 +46,7 @@ class PrioritisedInput:
         settings: the filter and ranking settings applied.
         sources: the annotation sources and gene model with their releases (``id``, ``file``,
             ``version``, ``release``).
+        sv_assessed: whether SVs/CNVs were called and ranked (False without the JSON).
     """
 
     columns: tuple[str, ...]
@@ -57,6 +58,7 @@ class PrioritisedInput:
     panel: dict[str, Any] | None = None
     settings: Any = field(default_factory=dict)
     sources: tuple[dict[str, str], ...] = ()
+    sv_assessed: bool = False
 
 
 def read_tsv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -115,4 +117,5 @@ def read_prioritised(tsv: Path, json_path: Path | None) -> PrioritisedInput:
             **({"phenotype": results.phenotype} if results.phenotype else {}),
         ),
         sources=tuple(s.to_json() for s in results.sources),
+        sv_assessed=results.sv_assessed,
     )

@@ -22,12 +22,23 @@ CATALOGUE = importlib.resources.files("hurtig.report") / "catalogue" / "known_me
 CATALOGUE_LABEL = "hurtig.report/catalogue/known_mechanisms.tsv"
 CATALOGUE_COLUMNS = ("gene", "mechanism", "locus", "condition", "source", "url")
 
-ASSESSED = (
+ASSESSED_SMALL = (
     "single-nucleotide variants and small insertions/deletions (bcftools) on the reference's "
-    "contigs, in the panel's coding exons with splice padding; deletions and duplications "
-    "(Delly, TIDDIT, CNVkit) overlapping the panel transcripts' exons"
+    "contigs, in the panel's coding exons with splice padding"
+)
+ASSESSED = (
+    f"{ASSESSED_SMALL}; deletions and duplications (Delly, TIDDIT, CNVkit) overlapping the panel "
+    "transcripts' exons"
 )
 """What the pipeline calls: one sentence for the report."""
+
+SV_NOT_CALLED: tuple[str, str] = (
+    "Structural and copy-number variants",
+    "deletions, duplications, inversions, translocations and other structural or copy-number "
+    "variants were not called in this run (sv.enabled: false, or results from before SV "
+    "calling)",
+)
+"""The class not assessed when the run did not call SVs/CNVs (replaces the first two rows)."""
 
 NOT_ASSESSED: tuple[tuple[str, str], ...] = (
     (
@@ -117,17 +128,30 @@ def read_catalogue() -> tuple[tuple[Mechanism, ...], str]:
     return tuple(entries), sha256(text.encode("utf-8")).hexdigest()
 
 
-def not_assessed(min_allele_balance: str | None) -> tuple[tuple[str, str], ...]:
-    """The classes not assessed, with low-level mosaicism when the filters set an allele balance."""
+def not_assessed(
+    min_allele_balance: str | None, sv_assessed: bool = True
+) -> tuple[tuple[str, str], ...]:
+    """The classes not assessed, with low-level mosaicism when the filters set an allele balance.
+
+    Without SV/CNV calling, one row naming every structural and copy-number class replaces the
+    two rows that describe the limits of the SV/CNV callers.
+    """
+    classes = NOT_ASSESSED if sv_assessed else (SV_NOT_CALLED, *NOT_ASSESSED[2:])
     if not min_allele_balance:
-        return NOT_ASSESSED
+        return classes
     mosaic = f"variants below an allele balance of {min_allele_balance} are filtered out"
-    return (*NOT_ASSESSED, (MOSAIC, mosaic))
+    return (*classes, (MOSAIC, mosaic))
 
 
-def report_scope(panel_genes: Iterable[str], min_allele_balance: str | None = None) -> Scope:
-    """The report's scope for a panel: ``panel_genes`` are all its symbols, resolved or not."""
+def report_scope(
+    panel_genes: Iterable[str], min_allele_balance: str | None = None, sv_assessed: bool = True
+) -> Scope:
+    """The report's scope for a panel: ``panel_genes`` are all its symbols, resolved or not.
+
+    ``sv_assessed`` says whether the run called SVs/CNVs (the prioritised JSON records it).
+    """
     entries, digest = read_catalogue()
     wanted = {gene.upper() for gene in panel_genes}
     genes = sorted((e for e in entries if e.gene.upper() in wanted), key=lambda e: e.gene)
-    return Scope(ASSESSED, not_assessed(min_allele_balance), tuple(genes), digest)
+    assessed = ASSESSED if sv_assessed else ASSESSED_SMALL
+    return Scope(assessed, not_assessed(min_allele_balance, sv_assessed), tuple(genes), digest)
