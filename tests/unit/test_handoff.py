@@ -18,6 +18,7 @@ results built through their owner type. What each check stands for:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import stat
@@ -29,6 +30,7 @@ import pytest
 import yaml
 from cyvcf2 import VCF
 
+from builders.checks import example_checks as checks_example
 from builders.reference import write_bed
 from builders.sheets import SampleSheet
 from builders.vcf import Call, VcfBuilder
@@ -370,3 +372,21 @@ def test_vep_allele(ref: str, alt: str, allele: str) -> None:
 
 def test_csq_header_names_every_field() -> None:
     assert CSQ_FIELDS[:2] == ("Allele", "Consequence") and len(set(CSQ_FIELDS)) == len(CSQ_FIELDS)
+
+
+def test_ella_warnings_carry_the_sample_check_verdicts() -> None:
+    """ELLA's analyst sees what the report's headline says about sample identity."""
+    checks = checks_example()
+    lines = ella.check_warnings(checks)
+    assert lines[0].startswith("Sample check sex: failed — ")
+    assert any(line.startswith("Sample check relatedness: ") for line in lines)
+    assert lines[-1] == (
+        "Sample checks overridden by the run configuration: sex (confirmed by the clinic)"
+    )
+    blocked = dataclasses.replace(checks, clinical_use=False, overridden=())
+    assert ella.check_warnings(blocked)[0] == (
+        "NOT FOR CLINICAL USE: a sample check blocks the report"
+    )
+    assert ella.check_warnings(None) == [
+        "Sample identity: no sample checks were given to this hand-off (not verified)"
+    ]

@@ -14,6 +14,7 @@ rule write_ella_analysis:
         tbi=lambda wc: f"results/panels/_vcf/{SAMPLES[wc.sample].family}/{wc.panel}.vcf.gz.tbi",
         pedigree=lambda wc: f"results/run/pedigree/{SAMPLES[wc.sample].family}.tsv",
         results="results/.staging/panels/{sample}/{panel}.json",
+        checks=lambda wc: f"results/qc/checks/{SAMPLES[wc.sample].family}.json",
         bed="results/panels/_regions/{panel}.bed",
         gff3=str(GFF3),
         fasta=str(REFERENCE),
@@ -32,7 +33,7 @@ rule write_ella_analysis:
         "hurtig write-ella --vcf {input.vcf:q} --samples {input.pedigree:q}"
         " --sample {wildcards.sample} --results {input.results:q} --panel-bed {input.bed:q}"
         " --gff3 {input.gff3:q} --fasta {input.fasta:q} --priority {params.priority}"
-        " --out {output:q} 2> {log:q}"
+        " --checks {input.checks:q} --out {output:q} 2> {log:q}"
 
 
 rule write_scout_case:

@@ -41,6 +41,7 @@ from hurtig.handoff.vcf_keys import CLINVAR_HEADERS, CSQ_HEADER, CsqMaker, rewri
 from hurtig.io.files import temp_path, write_text_atomic
 from hurtig.panels.model import Region, read_bed
 from hurtig.prioritise.results import PrioritisedResults
+from hurtig.qc.checks_file import FamilyChecks, Verdict, read_checks
 from hurtig.run.pedigree import load_pedigree
 
 ANALYSIS_KEYS: tuple[str, ...] = (
@@ -73,9 +74,33 @@ def analysis_config(name: str, panel_id: str, version: str, priority: int) -> di
     return dict(zip(ANALYSIS_KEYS, values, strict=True))
 
 
-def warnings_text(results: PrioritisedResults) -> str:
-    """The warnings file: panel genes not analysed and transcript fallbacks, one per line."""
-    lines = [
+def check_warnings(checks: FamilyChecks | None) -> list[str]:
+    """Warning lines of the family's sample checks: NOT FOR CLINICAL USE, failed, not assessable.
+
+    A passed check gives no line; without a checks file, one line says identity was not checked.
+    """
+    if checks is None:
+        return ["Sample identity: no sample checks were given to this hand-off (not verified)"]
+    lines = (
+        [] if checks.clinical_use else ["NOT FOR CLINICAL USE: a sample check blocks the report"]
+    )
+    lines += [
+        f"Sample check {v.check}: {v.verdict} — {v.reason}"
+        for v in checks.verdicts
+        if v.verdict != Verdict.PASSED
+    ]
+    if checks.overridden:
+        lines.append(
+            f"Sample checks overridden by the run configuration: {', '.join(checks.overridden)}"
+            f" ({checks.override_reason})"
+        )
+    return lines
+
+
+def warnings_text(results: PrioritisedResults, checks: FamilyChecks | None = None) -> str:
+    """The warnings file: sample checks, panel genes not analysed, transcript fallbacks."""
+    lines = check_warnings(checks)
+    lines += [
         f"Gene {m.get('symbol') or m.get('hgnc_id')} of panel {results.panel.id} "
         f"{results.panel.version} was not analysed: {m.get('reason', 'not resolved')}"
         for m in results.panel.missing_genes
@@ -135,7 +160,8 @@ def write_folder(args: argparse.Namespace, results: PrioritisedResults) -> Path:
     tmp.mkdir(mode=0o700)
     rewrite_vcf(args.vcf, tmp / f"{name}.vcf", (CSQ_HEADER, *CLINVAR_HEADERS), update)
     write_text_atomic(tmp / f"{name}.ped", ella_ped(people, args.sample))
-    write_text_atomic(tmp / "warnings.txt", warnings_text(results))
+    checks = read_checks(args.checks) if args.checks else None
+    write_text_atomic(tmp / "warnings.txt", warnings_text(results, checks))
     config = analysis_config(name, results.panel.id, results.panel.version, args.priority)
     write_text_atomic(tmp / f"{name}.analysis", json.dumps(config, indent=2) + "\n")
     write_text_atomic(tmp / "READY", "")
@@ -156,6 +182,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--gff3", required=True, type=Path)
     parser.add_argument("--fasta", type=Path, help="reference FASTA for HGVS 3' shifting")
     parser.add_argument("--priority", type=int, default=1, help="ELLA priority (1 = normal)")
+    parser.add_argument("--checks", type=Path, help="the family's sample checks JSON")
     parser.add_argument("--out", required=True, type=Path, help="folder to write into")
     return parser.parse_args(argv)
 
