@@ -62,8 +62,9 @@ def check_population(path: str | os.PathLike[str]) -> None:
 
 def _span(rec: pysam.VariantRecord) -> tuple[int, int] | None:
     start = rec.pos + 1
-    if "END" in rec.info and rec.info["END"] is not None:
-        return start, int(rec.info["END"])
+    # pysam reads INFO/END into rec.stop; without END, stop is POS + len(REF)
+    if "END" in rec.header.info and rec.stop != rec.pos + len(rec.ref or "N"):
+        return start, int(rec.stop)
     svlen = rec.info.get("SVLEN") if "SVLEN" in rec.header.info else None
     if isinstance(svlen, tuple):
         svlen = svlen[0] if svlen else None
@@ -75,7 +76,7 @@ def _span(rec: pysam.VariantRecord) -> tuple[int, int] | None:
 def _af(rec: pysam.VariantRecord) -> float | None:
     value = rec.info.get("AF")
     values = value if isinstance(value, tuple) else (value,)
-    numbers = [float(v) for v in values if v is not None]
+    numbers = [float(f"{float(v):.6g}") for v in values if v is not None]  # float32 in the VCF
     return max(numbers) if numbers else None
 
 
