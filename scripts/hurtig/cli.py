@@ -36,6 +36,7 @@ COMMANDS: dict[str, Command] = {
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
     "sv-merge": Command("hurtig.sv.merge", "merge Delly/TIDDIT/CNVkit calls: one SV VCF a family"),
     "sv-annotate": Command("hurtig.sv.annotate", "genes, exons and run counts of merged SVs"),
+    "sv-inhouse": Command("hurtig.sv.inhouse", "the in-house SV frequency database"),
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),
     "prioritise": Command("hurtig.prioritise.cli", "filter, assess and rank a panel's variants"),
     "research-list": Command(

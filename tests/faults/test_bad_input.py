@@ -643,6 +643,26 @@ def _score_file_missing(run: FaultRun) -> str:
     return f"{run.config_file}: annotation.scores.0.file not found: {run.root / 'revel.vcf.gz'}"
 
 
+def _sv_population(run: FaultRun, name: str) -> Path:
+    vcf = VcfBuilder(contigs={"chr21": 1_000_000})
+    info = {"SVTYPE": "DEL", "END": 20_000, "AF": 0.01}
+    vcf.add("chr21", 10_000, "N", "<DEL>", info=info, filters="PASS")
+    return vcf.to_path(run.root / name)
+
+
+def _sv_population_not_bgzipped(run: FaultRun) -> str:
+    population = _sv_population(run, "gnomad_sv.vcf")
+    run.config.setdefault("sv", {})["population"] = str(population)
+    return f"{population}: SV population file is not bgzip-compressed (bgzip it)"
+
+
+def _sv_population_without_index(run: FaultRun) -> str:
+    population = _sv_population(run, "gnomad_sv.vcf.gz")
+    Path(f"{population}.tbi").unlink()
+    run.config.setdefault("sv", {})["population"] = str(population)
+    return f"{population}: SV population file has no .tbi/.csi index (tabix -p vcf)"
+
+
 CONFIG_CASES: dict[str, Case] = {
     "reference-missing": _reference_missing,
     "reference-empty": _reference_empty,
@@ -656,6 +676,8 @@ CONFIG_CASES: dict[str, Case] = {
     "panels-without-gene-model": _panels_without_gene_model,
     "managed-list-bad-classification": _managed_list_bad_class,
     "score-file-missing": _score_file_missing,
+    "sv-population-not-bgzipped": _sv_population_not_bgzipped,
+    "sv-population-without-index": _sv_population_without_index,
 }
 
 

@@ -156,6 +156,8 @@ def all_targets():
             targets.append(f"results/inhouse/{family}.tsv")
         if SV_ENABLED:
             targets.append(f"results/sv/{family}.vcf.gz")
+            if SV_INHOUSE:
+                targets.append(f"results/sv/inhouse/{family}.tsv")
     for sample, panel in sample_panel_pairs():
         targets += [
             f"results/panels/{sample}/{panel}.tsv",

@@ -1,7 +1,10 @@
 """Structural and copy-number variants: Delly (split reads and discordant pairs, joint over the
 family), TIDDIT (split reads and discordant pairs, per sample) and CNVkit (read depth, per
 sample, flat reference), merged into one normalised SV VCF per family (hurtig sv-merge) and
-annotated with the genes and exons they overlap and their count in the run (hurtig sv-annotate).
+annotated with the genes and exons they overlap, their count in the run and, when configured,
+the in-house SV database and an SV population file (hurtig sv-annotate); with sv.inhouse set,
+every family is added to the database once all the run's families are annotated
+(hurtig sv-inhouse add).
 Every output is written under a temporary name and renamed when complete.
 """
 
@@ -166,6 +169,7 @@ rule annotate_sv:
         vcf="results/sv/merged/{family}.vcf.gz",
         run=expand("results/sv/merged/{family}.vcf.gz", family=FAMILIES),
         gff3=str(GFF3) if GFF3 else [],
+        population=sv_population_inputs(),
     output:
         vcf="results/sv/{family}.vcf.gz",
         tbi="results/sv/{family}.vcf.gz.tbi",
@@ -177,6 +181,28 @@ rule annotate_sv:
         "../../envs/hurtig.yaml"
     params:
         gff3=f"--gff3 {shlex.quote(str(GFF3))}" if GFF3 else "",
+        frequency=sv_frequency_args,
     shell:
         "hurtig sv-annotate --vcf {input.vcf:q} --run {input.run:q} {params.gff3}"
-        " --out {output.vcf:q} 2> {log:q}"
+        " {params.frequency} --out {output.vcf:q} 2> {log:q}"
+
+
+rule add_to_sv_inhouse:
+    input:
+        vcf="results/sv/{family}.vcf.gz",
+        # Every family of the run is annotated against the database as it was when the run
+        # started: no family is added before all are annotated, whatever the job order.
+        annotated=expand("results/sv/{family}.vcf.gz", family=FAMILIES),
+    output:
+        "results/sv/inhouse/{family}.tsv",
+    log:
+        "logs/sv/add_to_sv_inhouse/{family}.log",
+    benchmark:
+        "benchmarks/sv/add_to_sv_inhouse/{family}.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        db=str(SV_INHOUSE),
+    shell:
+        "hurtig sv-inhouse add --db {params.db:q} --vcf {input.vcf:q}"
+        " --family {wildcards.family:q} --done {output:q} 2> {log:q}"

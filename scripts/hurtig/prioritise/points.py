@@ -51,6 +51,11 @@ DEFAULT_RANKING: dict[str, float] = {
     "sv_two_callers": 2,
     "sv_three_callers": 3,
     "sv_run_unique": 1,
+    "sv_population_absent": 1,
+    "sv_inhouse_absent": 1,
+    "sv_max_population_af": 0.01,
+    "sv_max_inhouse_af": 0.05,
+    "sv_inhouse_min_families": 10,
 }
 """Default weights (points) and the thresholds they use."""
 

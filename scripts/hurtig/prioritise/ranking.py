@@ -28,7 +28,7 @@ from hurtig.prioritise.phenotype_evidence import phenotype_evidence
 from hurtig.prioritise.points import VariantFacts, evidence_for, explanation, score, sort_key
 from hurtig.prioritise.results import PrioritisedVariant
 from hurtig.prioritise.settings import PrioritisationSettings
-from hurtig.prioritise.sv_candidates import collect_sv_candidates
+from hurtig.prioritise.sv_candidates import SvFilters, collect_sv_candidates
 from hurtig.prioritise.sv_ranking import ranked_sv, small_variant_type
 from hurtig.run.genome_build import GenomeBuild, genome_build
 from hurtig.run.pedigree import Pedigree
@@ -176,7 +176,8 @@ def prioritise(
     cands = collect_candidates(
         vcf_path, proband, family, panel, regions, settings.filters, reference, managed
     )
-    svs = collect_sv_candidates(sv_vcf, proband, family, panel) if sv_vcf else []
+    sv_filters = SvFilters(frequency=settings.ranking)
+    svs = collect_sv_candidates(sv_vcf, proband, family, panel, sv_filters) if sv_vcf else []
     inh_settings = inheritance_settings(settings.filters, build or genome_build(None))
     variants = [c.variant for c in cands] + [s.variant for s in svs]
     calls = assess_family(variants, proband, pedigree, inh_settings)

@@ -7,6 +7,9 @@ when, by default (:class:`SvFilters`):
 - FILTER is PASS (some caller passed its own filters) or at least two callers called it;
 - it is at least ``min_size`` bp long;
 - the proband carries it (GT with an ALT allele);
+- it is not too common (:func:`hurtig.prioritise.sv_frequency.too_common`: population AF above
+  ``sv_max_population_af``, or in-house AF above ``sv_max_inhouse_af`` in a database of at
+  least ``sv_inhouse_min_families`` other families);
 - it overlaps an exon of the gene's panel transcript (the panel stage's default transcript).
 
 Each candidate is a :class:`SvVariant` (a :class:`~hurtig.prioritise.genotypes.FamilyVariant`
@@ -16,8 +19,8 @@ small variants (compound heterozygosity of a SNV/indel and a CNV/SV, in trans on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pysam
@@ -25,6 +28,13 @@ import pysam
 from hurtig.errors import InputError
 from hurtig.panels.model import ResolvedGene, ResolvedPanel
 from hurtig.prioritise.genotypes import Call, FamilyVariant, zygosity_of
+from hurtig.prioritise.points import DEFAULT_RANKING
+from hurtig.prioritise.sv_frequency import (
+    SvFrequencyFacts,
+    frequency_facts,
+    population_name,
+    too_common,
+)
 from hurtig.run.pedigree import Person
 from hurtig.sv.annotate import exon_range, exons_overlapped
 
@@ -38,10 +48,12 @@ class SvFilters:
     Attributes:
         min_size: shortest event kept, bp.
         min_callers_without_pass: callers needed when no caller passed its own filters.
+        frequency: the ranking weights holding the frequency thresholds (``sv_max_*``).
     """
 
     min_size: int = 50
     min_callers_without_pass: int = 2
+    frequency: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RANKING))
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class SvCandidate:
         filt: FILTER.
         run_carriers: samples of the run carrying it (``None`` when not annotated).
         run_samples: samples in the run.
+        frequency: in-house and population frequency (none when not annotated).
     """
 
     variant: SvVariant
@@ -96,6 +109,7 @@ class SvCandidate:
     filt: str
     run_carriers: int | None = None
     run_samples: int | None = None
+    frequency: SvFrequencyFacts = field(default_factory=SvFrequencyFacts)
 
     @property
     def exon_text(self) -> str:
@@ -139,7 +153,11 @@ def _info_tuple(rec: pysam.VariantRecord, key: str) -> tuple[str, ...]:
 
 
 def _candidate(
-    rec: pysam.VariantRecord, gene: ResolvedGene, family: Sequence[Person], proband: Person
+    rec: pysam.VariantRecord,
+    gene: ResolvedGene,
+    family: Sequence[Person],
+    proband: Person,
+    frequency: SvFrequencyFacts,
 ) -> SvCandidate | None:
     start, end = rec.pos + 1, int(rec.stop)
     exons = exons_overlapped(gene.model, start, end)
@@ -169,6 +187,7 @@ def _candidate(
         filt=str(next(iter(rec.filter.keys()), "PASS")),
         run_carriers=_int(rec.info.get("RUN_CARRIERS")),
         run_samples=_int(rec.info.get("RUN_SAMPLES")),
+        frequency=frequency,
     )
     what = f"{SV_NAMES.get(svtype, svtype)} of {cand.exon_text} of {gene.symbol}"
     description = f"{what} ({size_text(cand.length)})"
@@ -195,6 +214,7 @@ def collect_sv_candidates(
     if proband.sample not in vcf.header.samples:
         raise InputError(f"{path}: sample {proband.sample} not in the SV VCF")
     out: list[SvCandidate] = []
+    population = population_name(vcf.header)
     with vcf:
         for rec in vcf:
             passed = "PASS" in rec.filter or len(rec.filter) == 0
@@ -203,10 +223,13 @@ def collect_sv_candidates(
                 continue
             if int(rec.stop) - rec.pos < f.min_size:
                 continue
+            frequency = frequency_facts(rec, population)
+            if too_common(frequency, f.frequency):
+                continue
             for gene in panel.genes_by_symbol().values():
                 if gene.chrom != rec.chrom:
                     continue
-                cand = _candidate(rec, gene, family, proband)
+                cand = _candidate(rec, gene, family, proband, frequency)
                 if cand is not None:
                     out.append(cand)
     return out

@@ -4,8 +4,9 @@ Evidence (weights from ``settings["ranking"]``, docs/RANKING.md):
 
 - consequence: a deletion of exons is ``impact_high``, a duplication of exons
   ``impact_moderate`` ("heterozygous deletion of exons 6–8 of JAM2 (≈10.0 kb)");
-- frequency: no SV population file is configured, so none is claimed; the run's in-house count
-  is shown and an event no other family of the run carries earns ``sv_run_unique``;
+- frequency: the run's count is shown and an event no other family of the run carries earns
+  ``sv_run_unique``; the in-house SV database and the SV population file as
+  :mod:`hurtig.prioritise.sv_frequency` says (nothing is claimed from a source not configured);
 - callers: seen by two callers earns ``sv_two_callers``, by all three ``sv_three_callers``
   (split reads/pairs and read depth agree); one caller only is ``low_quality``;
 - inheritance: the family's patterns (de novo, homozygous, compound heterozygous with a small
@@ -27,6 +28,7 @@ from hurtig.prioritise.points import Evidence, VariantFacts, evidence_for, expla
 from hurtig.prioritise.results import PrioritisedVariant
 from hurtig.prioritise.settings import PrioritisationSettings
 from hurtig.prioritise.sv_candidates import SV_NAMES, SvCandidate, size_text
+from hurtig.prioritise.sv_frequency import frequency_evidence
 from hurtig.sv.annotate import exon_range
 from hurtig.sv.depth import depth_profiles
 
@@ -61,7 +63,7 @@ def sv_evidence(
         )
     else:
         items.append(Evidence("frequency", 0, run))
-    items.append(Evidence("frequency", 0, "no SV population frequency configured"))
+    items += frequency_evidence(c.frequency, w)
     names = ", ".join(CALLER_NAMES.get(x, x) for x in c.callers)
     n = len(c.callers)
     if n >= 3:
@@ -127,7 +129,7 @@ def ranked_sv(
         panel_id=panel.id,
         panel_version=panel.version,
         gnomad_an=None,
-        inhouse_af=None,
+        inhouse_af=c.frequency.inhouse_af,
         managed="",
         evidence=items,
         members=members,

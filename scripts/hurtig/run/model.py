@@ -44,6 +44,7 @@ from hurtig.run.sheets import (
     resolve,
     validate_config,
 )
+from hurtig.sv.population import check_population
 
 FILE_KEYS: tuple[tuple[str, ...], ...] = (
     ("reference", "fasta"),
@@ -51,6 +52,7 @@ FILE_KEYS: tuple[tuple[str, ...], ...] = (
     ("annotation", "gnomad"),
     ("annotation", "clinvar"),
     ("managed_variants",),
+    ("sv", "population"),
 )
 """Config keys naming input files that must exist and be readable when set."""
 
@@ -61,6 +63,7 @@ PATH_KEYS: tuple[tuple[str, ...], ...] = (
     *FILE_KEYS,
     ("annotation", "cache_dir"),
     ("annotation", "inhouse"),
+    ("sv", "inhouse"),
     ("panels",),
     ("phenotype", "ontology_dir"),
 )
@@ -224,6 +227,9 @@ def _check_files(run: Run, contents: bool) -> None:
     managed = run.path("managed_variants")
     if contents and managed is not None:
         load_managed(managed)
+    population = run.path("sv", "population")
+    if contents and population is not None:
+        check_population(population)
 
 
 def _check_contigs(run: Run, cache: ContigCache) -> None:

@@ -2,6 +2,35 @@
 
 SV = config.get("sv", {})
 SV_ENABLED = SV.get("enabled", True)
+# The in-house SV database (hurtig sv-inhouse) and the SV population-frequency file: optional
+SV_INHOUSE = cfg_path("sv", "inhouse")
+SV_POPULATION = cfg_path("sv", "population")
+
+
+def sv_population_inputs():
+    """The SV population file and its index (none when not configured)."""
+    if not SV_POPULATION:
+        return []
+    index = next(
+        (
+            f"{SV_POPULATION}{s}"
+            for s in (".tbi", ".csi")
+            if Path(f"{SV_POPULATION}{s}").exists()
+        ),
+        f"{SV_POPULATION}.tbi",
+    )
+    return [str(SV_POPULATION), index]
+
+
+def sv_frequency_args(wildcards):
+    """hurtig sv-annotate's --inhouse/--family and --population options (quoted)."""
+    args = []
+    if SV_INHOUSE:
+        args.append(f"--inhouse {shlex.quote(str(SV_INHOUSE))}")
+        args.append(f"--family {shlex.quote(wildcards.family)}")
+    if SV_POPULATION:
+        args.append(f"--population {shlex.quote(str(SV_POPULATION))}")
+    return " ".join(args)
 
 
 def sv_panel_inputs(wildcards):
