@@ -1,8 +1,8 @@
 """The embedded demo trio end to end: real bwa/samtools/bcftools, real Snakemake, real Chromium.
 
-Asserts on what a clinician gets: the planted de novo APP variant ranked first, the planted JAM2
-compound heterozygous pair labelled as such, calls that agree with the simulated truth, and a
-report that renders with one table row per prioritised variant.
+Asserts on what a clinician gets: the planted de novo APP variant as the top small variant, the
+planted JAM2 compound heterozygous pair and deletion labelled as such, calls that agree with the
+simulated truth, and a report that renders with one table row per prioritised variant.
 """
 
 from __future__ import annotations
@@ -44,10 +44,20 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 
 def test_planted_de_novo_app_variant_ranks_first(demo_run: Path) -> None:
+    """APP V717I is the top small variant and in the top two overall.
+
+    With the proband's HPO terms the planted JAM2 deletion (AR, in trans with the paternal stop;
+    JAM2 matches the phenotype better) may outrank it by the points model: the rows are sorted by
+    score.
+    """
     rows = read_tsv(demo_run / "results" / "panels" / "proband" / "neuro_demo.tsv")
     de_novo = next(p for p in planted() if p["kind"] == "de_novo")
-    top = rows[0]
-    assert top["rank"] == "1"
+    small = [r for r in rows if r["variant_type"] in ("SNV", "MNV", "indel")]
+    top = small[0]
+    assert int(top["rank"]) <= 2, [(r["rank"], r["gene"], r["variant_type"]) for r in rows]
+    assert [float(r["score"]) for r in rows] == sorted(
+        (float(r["score"]) for r in rows), reverse=True
+    )
     assert (top["chrom"], top["pos"], top["ref"], top["alt"]) == (
         de_novo["chrom"], de_novo["pos"], de_novo["ref"], de_novo["alt"],
     )  # fmt: skip

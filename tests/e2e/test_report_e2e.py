@@ -62,8 +62,11 @@ def test_report_in_a_real_browser(demo_run: Path, tmp_path: Path) -> None:
         shown = browser.js(ROWS_JS)
         assert len(shown) == len(rows) >= 3
         de_novo = planted_de_novo()
-        assert shown[0][:5] == ["1", de_novo["chrom"], de_novo["pos"], de_novo["ref"],
-                                de_novo["alt"]]  # fmt: skip
+        # the top two (the JAM2 deletion may score higher with the proband's HPO terms)
+        assert [de_novo["chrom"], de_novo["pos"], de_novo["ref"], de_novo["alt"]] in [
+            row[1:5] for row in shown[:2]
+        ]
+        assert shown[0][0] == "1"
         assert browser.js("document.getElementById('clinical-use').dataset.usable") == "true"
         # Sort by score with a real click: ascending, so the order reverses.
         browser.click("#variants thead th:nth-child(9)")
@@ -148,7 +151,7 @@ def test_epilepsy_panel_incomplete_in_html_and_xlsx(demo_run: Path) -> None:
     assert 'data-status="INCOMPLETE"' in box and ">INCOMPLETE<" in box
     assert "EPM2A" in box and "Not assessed: CSTB repeat expansion" in box
     section = html.split('<h2 id="sec-not-examined">')[1].split("<h2 ")[0]
-    assert "Repeat expansions" in section and "Structural variants" in section
+    assert "Repeat expansions" in section and "structural variants" in section.lower()
     assert "<strong>CSTB</strong></td><td>repeat expansion</td>" in section
     book = openpyxl.load_workbook(base / "epilepsy_demo.xlsx")
     summary = [row for row in book["Summary"].iter_rows(values_only=True)]

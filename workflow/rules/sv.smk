@@ -24,6 +24,7 @@ rule prepare_sv_reference:
         "logs/sv/prepare_sv_reference/reference.log",
     benchmark:
         "benchmarks/sv/prepare_sv_reference/reference.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/cnvkit.yaml"
     params:
@@ -51,6 +52,7 @@ rule call_sv_delly:
         "logs/sv/call_sv_delly/{family}.log",
     benchmark:
         "benchmarks/sv/call_sv_delly/{family}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/delly.yaml"
     resources:
@@ -77,6 +79,7 @@ rule call_sv_tiddit:
         "logs/sv/call_sv_tiddit/{sample}.log",
     benchmark:
         "benchmarks/sv/call_sv_tiddit/{sample}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/tiddit.yaml"
     threads: 1
@@ -115,6 +118,7 @@ rule call_cnv_cnvkit:
         "logs/sv/call_cnv_cnvkit/{sample}.log",
     benchmark:
         "benchmarks/sv/call_cnv_cnvkit/{sample}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/cnvkit.yaml"
     resources:
@@ -154,6 +158,7 @@ rule merge_sv:
         "logs/sv/merge_sv/{family}.log",
     benchmark:
         "benchmarks/sv/merge_sv/{family}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     params:
@@ -177,6 +182,7 @@ rule annotate_sv:
         "logs/sv/annotate_sv/{family}.log",
     benchmark:
         "benchmarks/sv/annotate_sv/{family}.tsv"
+    priority: PANEL_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
     params:
