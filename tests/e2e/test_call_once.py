@@ -27,6 +27,10 @@ PANEL_RULES = {
     "write_report_xlsx",
     "print_report_pdf",
     "publish_panel_results",
+    "write_ella_analysis",  # the hand-off folders follow the panels
+    "publish_ella_analysis",
+    "write_scout_case",
+    "publish_scout_case",
     "write_provenance",
     "write_run_config",  # this test writes another config file, which provenance records
     "all",
