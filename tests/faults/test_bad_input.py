@@ -119,7 +119,7 @@ def _unknown_column(run: FaultRun) -> str:
         run.samples.add(name, sex=sex, extra=["red"])
     return (
         f"{run.samples_file}: unknown column 'colour' (allowed: sample, family, father, "
-        "mother, sex, affected, panels)"
+        "mother, sex, affected, panels, hpo, research)"
     )
 
 
