@@ -46,6 +46,7 @@ from hurtig.annotation.source import (
     SourceSpec,
     info_header_line,
 )
+from hurtig.annotation.text_blocks import load_kernel
 from hurtig.errors import InputError
 from hurtig.io import tabix_merge
 from hurtig.io.files import temp_path
@@ -255,6 +256,7 @@ def _run_jobs(jobs: list[ShardJob], threads: int) -> list[tuple[list[str], dict[
     """
     if len(jobs) == 1:
         return [run_shard(jobs[0])]
+    load_kernel()
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(threads, len(jobs))) as pool:
         return pool.map(run_shard, jobs, chunksize=1)
