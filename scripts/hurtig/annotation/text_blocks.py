@@ -123,21 +123,6 @@ def gather(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
     return arr[idx], out_ends
 
 
-def same_text(
-    a: np.ndarray, a_s: np.ndarray, a_e: np.ndarray, b: np.ndarray, b_s: np.ndarray, b_e: np.ndarray
-) -> np.ndarray:
-    """Whether ``a[a_s[i]:a_e[i]] == b[b_s[i]:b_e[i]]`` for each i, vectorised."""
-    same = (a_e - a_s) == (b_e - b_s)
-    idx = np.flatnonzero(same & (a_e > a_s))
-    if len(idx):
-        left, ends = gather(a, a_s[idx], a_e[idx])
-        right, _ = gather(b, b_s[idx], b_e[idx])
-        diff = (left != right).astype(np.int64)
-        starts = ends - (a_e[idx] - a_s[idx])
-        same[idx] = np.add.reduceat(diff, starts) == 0
-    return same
-
-
 @dataclass
 class Matches:
     """The INFO text one source adds to lines of an input block.
