@@ -63,3 +63,8 @@ if [[ "$where" != "$REPO/scripts" ]] || [[ ! -x "$VENV/bin/hurtig" ]]; then
   echo "[hurtig install] installing the hurtig package (editable) into $VENV" >&2
   "$VENV/bin/pip" install -q --no-deps --no-build-isolation -e "$REPO" >&2
 fi
+# The annotation's compiled kernels (numba): compiled here once, into the package's __pycache__,
+# so that the first annotation job loads them instead of compiling them (a few seconds).
+"$VENV/bin/python" -c 'from hurtig.annotation import join_cache, text_blocks
+join_cache.load_kernel()
+text_blocks.load_kernel()' >&2

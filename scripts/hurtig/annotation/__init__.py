@@ -39,7 +39,7 @@ Where to add a new annotation source
    Matching (trimmed, allele-exact, multiallelic records split), contig naming, seeking,
    the ``##hurtig_source`` provenance line and the prepared cache come with the base class.
 2. Register it: one entry ``"<kind>": <Class>`` in
-   :data:`hurtig.annotation.registry.SOURCE_KINDS` (every process, the spawned shard workers
+   :data:`hurtig.annotation.registry.SOURCE_KINDS` (every process, the shard workers
    too, then knows it). Code outside the package, a test for instance, calls
    :func:`hurtig.annotation.registry.register_source_kind` instead (known in that process only,
    so annotate with ``threads=1``).

@@ -44,7 +44,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from hurtig.annotation.keys import InputKeys, Key, allele_hkeys, allele_key
+from hurtig.annotation.keys import Key, allele_hkeys, allele_key
 from hurtig.annotation.registry import (
     add_source_options,
     open_source,
@@ -155,17 +155,6 @@ class Bin:
         The keys are those of :func:`hurtig.annotation.keys.allele_hkeys`.
         """
         return self.other_keys
-
-    def find_other(self, keys: InputKeys, i: int) -> int | None:
-        """Entry number of input key ``i`` among the other alleles by exact text, or None."""
-        want = keys.text[keys.text_s[i] : keys.text_e[i]].tobytes()
-        pos = int(keys.pos[i])
-        lo = int(np.searchsorted(self.oth_pos, pos))
-        hi = int(np.searchsorted(self.oth_pos, pos, side="right"))
-        for e in range(lo, hi):
-            if self.alleles[self.allele_off[e] : self.allele_off[e + 1]] == want:
-                return e
-        return None
 
 
 # -- building ---------------------------------------------------------------------------------

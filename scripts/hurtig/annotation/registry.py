@@ -32,7 +32,7 @@ def register_source_kind(kind: str, source_class: type[Source]) -> None:
     """Add a source kind (e.g. one defined outside this package, or in a test).
 
     A kind that ships with hurtig belongs in the :data:`SOURCE_KINDS` table itself, so that
-    every process (shard workers are spawned, not forked) knows it; a kind registered by this
+    every process knows it (shard workers are forked); a kind registered by this
     call is known in this process only, i.e. for ``annotate(..., threads=1)`` and for
     :func:`hurtig.annotation.prepared_cache.prepare`.
 

@@ -4,17 +4,24 @@ The join never builds one object per record: a block of whole lines (bytes) is c
 and fields at once (``np.flatnonzero`` on the newline and tab bytes, ``np.searchsorted`` to find
 each line's tabs, :func:`split_lines`), positions are parsed as a digit matrix
 (:func:`parse_ints`), and the ``;KEY=value`` pieces each source adds are spliced into the INFO
-column of their lines in one vectorised step (:class:`Matches`, :func:`assemble`). This module
-is the lowest layer of :mod:`hurtig.annotation`: it knows bytes and lines, nothing of alleles
-or sources.
+column of their lines in one compiled pass that writes the output once (:class:`Matches`,
+:func:`assemble`, :func:`splice`). This module is the lowest layer of :mod:`hurtig.annotation`:
+it knows bytes and lines, nothing of alleles or sources.
+
+The splice kernel is compiled by numba once per installation and cached (``cache=True``: the
+machine code is kept in ``__pycache__`` next to this file, or in numba's user cache when that is
+not writable), so a run pays numba's import (~0.3 s) and a cache load, not a compilation. It was
+half the join's CPU time as a numpy/``bytes.join`` splice (perf/RESULTS.md, issue 17); its
+output is byte for byte the same (tests/unit/test_annotate*.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from hurtig.errors import InputError
 
@@ -116,21 +123,6 @@ def gather(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nd
     return arr[idx], out_ends
 
 
-def same_text(
-    a: np.ndarray, a_s: np.ndarray, a_e: np.ndarray, b: np.ndarray, b_s: np.ndarray, b_e: np.ndarray
-) -> np.ndarray:
-    """Whether ``a[a_s[i]:a_e[i]] == b[b_s[i]:b_e[i]]`` for each i, vectorised."""
-    same = (a_e - a_s) == (b_e - b_s)
-    idx = np.flatnonzero(same & (a_e > a_s))
-    if len(idx):
-        left, ends = gather(a, a_s[idx], a_e[idx])
-        right, _ = gather(b, b_s[idx], b_e[idx])
-        diff = (left != right).astype(np.int64)
-        starts = ends - (a_e[idx] - a_s[idx])
-        same[idx] = np.add.reduceat(diff, starts) == 0
-    return same
-
-
 @dataclass
 class Matches:
     """The INFO text one source adds to lines of an input block.
@@ -167,9 +159,8 @@ def assemble(
 ) -> bytes:
     """The block with each source's pieces appended to the INFO column of their lines.
 
-    Pieces go in source order; an INFO column that is ``.`` (or empty) is replaced. Built
-    without a per-line Python loop: the output is a list of byte ranges (input between two
-    insertion points, then that line's pieces) gathered in one vectorised step.
+    Pieces go in source order; an INFO column that is ``.`` (or empty) is replaced. The splice
+    itself runs compiled, writing the output once (:func:`splice`).
 
     Args:
         arr: the block as uint8 (offsets of ``lines`` are into it).
@@ -177,41 +168,24 @@ def assemble(
         info: the INFO field number.
         additions: ``(source rank, matches)``; a source may give several parts.
     """
-    used = [(k, m) for k, m in additions if len(m.lines)]
+    used = sorted(((k, m) for k, m in additions if len(m.lines)), key=_rank)
     if not used:
         return arr.tobytes()
-    bases = np.cumsum([len(arr)] + [len(m.buf) for _, m in used[:-1]])
-    add_line = np.concatenate([m.lines for _, m in used])
-    add_s = np.concatenate([m.starts + b for (_, m), b in zip(used, bases, strict=True)])
-    add_e = np.concatenate([m.ends + b for (_, m), b in zip(used, bases, strict=True)])
-    add_src = np.concatenate([np.full(len(m.lines), k) for k, m in used])
-    order = np.lexsort((add_src, add_line))
-    add_line, add_s, add_e = add_line[order], add_s[order], add_e[order]
-    combined = np.concatenate([arr, *(m.buf for _, m in used)])
-    first = np.ones(len(add_line), dtype=bool)
-    first[1:] = add_line[1:] != add_line[:-1]
-    u_lines = add_line[first]
-    i_s, i_e = lines.field_starts[info][u_lines], lines.field_ends[info][u_lines]
-    replace = (i_e == i_s) | ((i_e - i_s == 1) & (arr[np.minimum(i_s, len(arr) - 1)] == 46))
-    # The first piece of a line whose INFO is replaced loses its leading ";".
-    add_s[np.flatnonzero(first)[replace]] += 1
-    cut = np.where(replace, i_s, i_e)
-    n_u, n_add = len(u_lines), len(add_line)
-    seg_s = np.empty(n_u + 1 + n_add, dtype=np.int64)
-    seg_e = np.empty_like(seg_s)
-    # Input segment j sits before line j's pieces: j + (pieces of earlier lines).
-    per_line = np.diff(np.append(np.flatnonzero(first), n_add))
-    in_at = np.arange(n_u + 1) + np.concatenate([[0], np.cumsum(per_line)])
-    line_no = np.cumsum(first) - 1
-    add_at = line_no + 1 + np.arange(n_add)
-    seg_s[in_at] = np.concatenate([[0], i_e])
-    seg_e[in_at] = np.concatenate([cut, [len(arr)]])
-    seg_s[add_at] = add_s
-    seg_e[add_at] = add_e
-    # Segments average ~100 bytes: slicing bytes and joining them costs less than a byte gather
-    # (and less than memoryview slices).
-    data = combined.tobytes()
-    return b"".join(map(data.__getitem__, map(slice, seg_s.tolist(), seg_e.tolist())))
+    bases = np.cumsum([0] + [len(m.buf) for _, m in used[:-1]])
+    return splice(
+        arr,
+        lines.field_starts[info],
+        lines.field_ends[info],
+        np.concatenate([m.lines for _, m in used]),
+        np.concatenate([m.starts + b for (_, m), b in zip(used, bases, strict=True)]),
+        np.concatenate([m.ends + b for (_, m), b in zip(used, bases, strict=True)]),
+        np.concatenate([m.buf for _, m in used]),
+    )
+
+
+def _rank(addition: tuple[int, Matches]) -> int:
+    """The source rank of an addition (pieces of a line go in source order)."""
+    return addition[0]
 
 
 def chrom_runs(arr: np.ndarray, lines: Lines) -> list[tuple[int, int, str]]:
@@ -255,3 +229,97 @@ def read_blocks(stream: Iterable[bytes]) -> Iterator[bytes]:
         tail = data[cut:]
     if tail.strip():
         yield tail + b"\n"
+
+
+#: The byte ``.`` (an empty INFO column).
+_DOT = 46
+
+
+@njit(cache=True, nogil=True)
+def _copy(dst: np.ndarray, at: int, src: np.ndarray, lo: int, hi: int) -> int:  # pragma: no cover
+    """Copy ``src[lo:hi]`` to ``dst`` at ``at``; the offset after it."""
+    dst[at : at + hi - lo] = src[lo:hi]
+    return at + hi - lo
+
+
+@njit(cache=True, nogil=True)
+def _piece_order(add_line: np.ndarray, n_lines: int) -> tuple[np.ndarray, np.ndarray]:
+    """Counting sort of the pieces by line (stable): each line's first piece, and the order."""
+    first = np.zeros(n_lines + 1, dtype=np.int64)
+    for line in add_line:
+        first[line + 1] += 1
+    for line in range(n_lines):
+        first[line + 1] += first[line]
+    fill = first[:-1].copy()
+    order = np.empty(len(add_line), dtype=np.int64)
+    for i, line in enumerate(add_line):
+        order[fill[line]] = i
+        fill[line] += 1
+    return first, order
+
+
+@njit(cache=True, nogil=True)
+def _splice_kernel(
+    arr: np.ndarray,
+    info_s: np.ndarray,
+    info_e: np.ndarray,
+    add_line: np.ndarray,
+    add_s: np.ndarray,
+    add_e: np.ndarray,
+    pieces: np.ndarray,
+) -> np.ndarray:  # pragma: no cover (compiled; exercised through splice())
+    first, order = _piece_order(add_line, len(info_s))
+    out = np.empty(len(arr) + int((add_e - add_s).sum()), dtype=np.uint8)
+    at = prev = 0
+    for line in range(len(info_s)):
+        lo, hi = first[line], first[line + 1]
+        if lo == hi:
+            continue
+        i_s, i_e = info_s[line], info_e[line]
+        replace = i_e == i_s or (i_e - i_s == 1 and arr[i_s] == _DOT)
+        at = _copy(out, at, arr, prev, i_s if replace else i_e)
+        for j in range(lo, hi):
+            k = order[j]
+            at = _copy(out, at, pieces, add_s[k] + (1 if j == lo and replace else 0), add_e[k])
+        prev = i_e
+    at = _copy(out, at, arr, prev, len(arr))
+    return out[:at]
+
+
+def splice(
+    arr: np.ndarray,
+    info_s: np.ndarray,
+    info_e: np.ndarray,
+    add_line: np.ndarray,
+    add_s: np.ndarray,
+    add_e: np.ndarray,
+    pieces: np.ndarray,
+) -> bytes:
+    """The block ``arr`` with the pieces appended to the INFO column of their lines.
+
+    Args:
+        arr: the block as uint8.
+        info_s: start offset of each line's INFO column in ``arr``.
+        info_e: end offset (exclusive) of each line's INFO column.
+        add_line: the line of each piece, pieces given in source order.
+        add_s: start of each piece in ``pieces`` (the piece starts with ``;``).
+        add_e: end (exclusive) of each piece in ``pieces``.
+        pieces: the pieces' text as uint8.
+    """
+    kernel: Callable[..., np.ndarray] = _splice_kernel
+    ints = [
+        np.ascontiguousarray(a, dtype=np.int64) for a in (info_s, info_e, add_line, add_s, add_e)
+    ]
+    text, more = (np.ascontiguousarray(a, dtype=np.uint8) for a in (arr, pieces))
+    return kernel(text, *ints, more).tobytes()
+
+
+def load_kernel() -> None:
+    """Load the compiled splice now (from numba's cache; ~0.15 s, a compilation on first use).
+
+    Called before the shard workers are forked, so that they inherit it instead of each
+    loading it again.
+    """
+    none = np.zeros(0, dtype=np.int64)
+    block = np.frombuffer(b"\n", dtype=np.uint8)  # read-only, like a block read from the pipe
+    splice(block, none, none, none, none, none, np.zeros(0, dtype=np.uint8))
