@@ -75,8 +75,8 @@ def test_adding_a_panel_reruns_only_panel_jobs(demo_run: Path, tmp_path: Path) -
     assert set(ran) <= PANEL_RULES, ran
     assert ran.get("prioritise_variants") == 1  # father x epilepsy_demo only
     assert (demo_run / "results" / "report" / "father" / "epilepsy_demo.html").is_file()
+    # Timed in the output, not asserted: speed is measured in perf/, not in tests.
     print(f"new panel for one sample: {elapsed:.1f} s, jobs {ran}")
-    assert elapsed < 60
 
 
 def test_pinning_another_panel_version_reruns_only_panel_jobs(
