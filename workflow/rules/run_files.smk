@@ -6,6 +6,7 @@ a sample's panels reruns only the panel stages (call once, filter many).
 
 
 rule write_family_pedigree:
+    priority: PANEL_PRIORITY
     output:
         "results/run/pedigree/{family}.tsv",
     log:
@@ -18,6 +19,7 @@ rule write_family_pedigree:
 
 
 rule write_family_sexes:
+    priority: PANEL_PRIORITY
     output:
         "results/run/pedigree/{family}.sexes.tsv",
     log:
@@ -33,6 +35,7 @@ rule write_family_sexes:
 
 
 rule write_settings:
+    priority: PANEL_PRIORITY
     output:
         "results/provenance/settings.json",
     log:
@@ -46,6 +49,7 @@ rule write_settings:
 
 
 rule write_run_config:
+    priority: PANEL_PRIORITY
     output:
         "results/run/config.json",
     log:
@@ -57,6 +61,7 @@ rule write_run_config:
 
 
 rule write_score_sources:
+    priority: PANEL_PRIORITY
     output:
         "results/run/score_sources.json",
     log:
