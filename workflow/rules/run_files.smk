@@ -6,11 +6,11 @@ a sample's panels reruns only the panel stages (call once, filter many).
 
 
 rule write_family_pedigree:
-    priority: PANEL_PRIORITY
     output:
         "results/run/pedigree/{family}.tsv",
     log:
         "logs/run/write_family_pedigree/{family}.log",
+    priority: PANEL_PRIORITY
     params:
         # the rerun trigger: the family's rows of samples.tsv without the panels column
         sheet=lambda wc: pedigree_sheet(SAMPLES[s] for s in family_samples(wc.family)),
@@ -19,11 +19,11 @@ rule write_family_pedigree:
 
 
 rule write_family_sexes:
-    priority: PANEL_PRIORITY
     output:
         "results/run/pedigree/{family}.sexes.tsv",
     log:
         "logs/run/write_family_sexes/{family}.log",
+    priority: PANEL_PRIORITY
     params:
         # bcftools call --samples-file: sample and sex (M/F); unknown sex is called diploid
         sexes=lambda wc: "".join(
@@ -35,11 +35,11 @@ rule write_family_sexes:
 
 
 rule write_settings:
-    priority: PANEL_PRIORITY
     output:
         "results/provenance/settings.json",
     log:
         "logs/run/write_settings/settings.log",
+    priority: PANEL_PRIORITY
     params:
         settings=settings_file_text(
             config.get("filters", {}), config.get("ranking", {})
@@ -49,11 +49,11 @@ rule write_settings:
 
 
 rule write_run_config:
-    priority: PANEL_PRIORITY
     output:
         "results/run/config.json",
     log:
         "logs/run/write_run_config/config.log",
+    priority: PANEL_PRIORITY
     params:
         config=json.dumps(config, sort_keys=True, default=str),
     run:
@@ -61,11 +61,11 @@ rule write_run_config:
 
 
 rule write_score_sources:
-    priority: PANEL_PRIORITY
     output:
         "results/run/score_sources.json",
     log:
         "logs/run/write_score_sources/sources.log",
+    priority: PANEL_PRIORITY
     params:
         sources=json.dumps(RUN.score_sources()),
     run:
