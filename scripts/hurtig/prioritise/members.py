@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from hurtig.prioritise.genotypes import FamilyVariant
 from hurtig.run.pedigree import Pedigree, Person
@@ -100,7 +100,15 @@ def _value(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def member_cells(members: Sequence[MemberCall]) -> dict[str, str]:
+class MemberCells(TypedDict):
+    """The TSV cells of :data:`MEMBER_COLUMNS` (keyword arguments of a prioritised variant)."""
+
+    family_allele_depths: str
+    family_depths: str
+    family_gq: str
+
+
+def member_cells(members: Sequence[MemberCall]) -> MemberCells:
     """The TSV cells of :data:`MEMBER_COLUMNS`."""
     return {
         "family_allele_depths": ";".join(

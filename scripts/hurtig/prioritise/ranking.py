@@ -128,9 +128,7 @@ def _ranked(
         managed=c.managed.classification if c.managed else "",
         evidence=items,
         members=members,
-        family_allele_depths=member_cells(members)["family_allele_depths"],
-        family_depths=member_cells(members)["family_depths"],
-        family_gq=member_cells(members)["family_gq"],
+        **member_cells(members),
         variant_type=small_variant_type(v.ref, v.alt),
     )
 
