@@ -36,6 +36,7 @@ from cyvcf2 import VCF
 from hurtig.annotation.keys import trim_alleles
 from hurtig.errors import InputError
 from hurtig.io.files import sha256_file, write_text_atomic
+from hurtig.io.sqlite_db import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS samples (
@@ -72,15 +73,7 @@ def connect(db: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT) -> sql
     Returns:
         The connection.
     """
-    path = Path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(SCHEMA)
-    except sqlite3.DatabaseError as err:
-        raise InputError(f"{path}: not an in-house database ({err})") from err
-    return con
+    return open_database(db, SCHEMA, "in-house database", timeout)
 
 
 def sample_calls(

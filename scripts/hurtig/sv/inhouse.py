@@ -43,6 +43,7 @@ import pysam
 
 from hurtig.errors import InputError
 from hurtig.io.files import sha256_file, write_text_atomic
+from hurtig.io.sqlite_db import open_database
 from hurtig.sv.merge import MIN_RECIPROCAL_OVERLAP, reciprocal_overlap
 
 SCHEMA = """
@@ -76,15 +77,7 @@ Event = tuple[str, int, int, str, int]
 
 def connect(db: str | os.PathLike[str], timeout: float = DEFAULT_TIMEOUT) -> sqlite3.Connection:
     """Open (creating if needed) the database; autocommit mode, explicit transactions."""
-    path = Path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(SCHEMA)
-    except sqlite3.DatabaseError as err:
-        raise InputError(f"{path}: not an in-house SV database ({err})") from err
-    return con
+    return open_database(db, SCHEMA, "in-house SV database", timeout)
 
 
 def _carries(rec: pysam.VariantRecord, sample: str) -> int:
