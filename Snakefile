@@ -58,11 +58,13 @@ include: "workflow/rules/phenotype.smk"
 include: "workflow/rules/sv.smk"
 include: "workflow/rules/panels.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/fast.smk"
 include: "workflow/rules/handoff.smk"
 
 
-# The panel stage (seconds to a minute per sample and panel) runs in the controlling Snakemake
-# process, also on a cluster: no queue wait before the panel answer, no sample ids in the
+# The panel stage (seconds to a minute per sample and panel), the panel fast path included (it
+# reads only the panel regions of the chunks), runs in the controlling Snakemake process, also on
+# a cluster: no queue wait before the panel answer, no sample ids in the
 # cluster's job list, and no grouped jobs downstream of the panel checkpoints (Snakemake 9.27
 # lost track of those: KeyError in DAG.update_ready, "Out of jobs ready to be started").
 localrules:
@@ -89,9 +91,18 @@ localrules:
     render_research_report,
     publish_research_list,
     write_read_views,
+    fast_path_regions,
+    merge_panel_reads,
+    call_panel_fast,
+    annotate_panel_fast,
+    prioritise_fast,
+    compute_fast_panel_coverage,
+    write_fast_provenance,
+    render_preliminary_report,
 
 
 rule all:
     default_target: True
     input:
-        all_targets(),
+        # a function: evaluated when the DAG is built, once the run's job groups are known
+        lambda wildcards: all_targets(),

@@ -40,5 +40,6 @@ def giab_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"--configfile={REPO / 'config' / 'giab' / 'config.yaml'}",
         "results/calls/giab.vcf.gz",
         "results/qc/samtools_stats/NA12878.txt",
+        "results/fast/calls/giab.bcf",
     )
     return workdir

@@ -160,13 +160,13 @@ def max_rss(rundir: Path) -> dict[str, float]:
     return out
 
 
-def evaluate(vcf: Path, truth: Path, out: Path) -> dict[str, float]:
+def evaluate(vcf: Path, truth: Path, out: Path, fasta: Path = FASTA) -> dict[str, float]:
     """SNV and indel F1 of the proband against the simulated truth (hurtig evaluate-calls)."""
     subprocess.run(
         [
             *(str(PY), "-m", "hurtig", "evaluate-calls"),
             *("--truth", str(truth), "--truth-sample", "proband"),
-            *("--query", str(vcf), "--query-sample", "proband", "--reference", str(FASTA)),
+            *("--query", str(vcf), "--query-sample", "proband", "--reference", str(fasta)),
             *("--out", str(out)),
         ],
         check=True,

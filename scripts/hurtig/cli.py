@@ -28,6 +28,9 @@ COMMANDS: dict[str, Command] = {
     "check": Command("hurtig.run.check", "validate a run: config, sheets, files, panels"),
     "make-shards": Command("hurtig.calling.shards", "cut the reference into balanced shards"),
     "panel-shards": Command("hurtig.calling.regions", "list the shards a panel's regions need"),
+    "fast-regions": Command(
+        "hurtig.panels.fast_regions", "the panel fast path's calling and read regions"
+    ),
     "prepare-source": Command(
         "hurtig.annotation.prepared_cache",
         "prepare gnomAD/ClinVar/score sources once (binary cache)",
@@ -72,6 +75,9 @@ COMMANDS: dict[str, Command] = {
     "write-ella": Command("hurtig.handoff.ella", "a sample's panel analysis folder for ELLA"),
     "write-scout": Command("hurtig.handoff.scout", "a family's ranked VCF, PED and Scout config"),
     "simulate-demo": Command("hurtig.devtools.simulate_reads", "[devtools] demo trio reads"),
+    "make-rehearsal-genome": Command(
+        "hurtig.devtools.rehearsal", "[devtools] GRCh38-shaped synthetic genome for rehearsals"
+    ),
     "simulate-unrelated": Command(
         "hurtig.devtools.unrelated", "[devtools] reads of a person unrelated to the demo trio"
     ),

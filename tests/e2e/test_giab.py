@@ -86,6 +86,7 @@ def test_minimap2_aligner_is_also_perfect_in_the_bed(tmp_path: Path) -> None:
     config["samples"] = str(base / "samples.tsv")
     config["units"] = str(base / "units.tsv")
     config["reference"]["fasta"] = str((base / config["reference"]["fasta"]).resolve())
+    config["fast_path"]["regions"] = str(base / config["fast_path"]["regions"])
     config["alignment"]["aligner"] = "minimap2"
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     run_pipeline(tmp_path, f"--configfile={tmp_path / 'config.yaml'}", "results/calls/giab.vcf.gz")
@@ -114,3 +115,31 @@ def test_read_groups_and_duplicates_marked(giab_run: Path) -> None:
         check=True,
     ).stdout
     assert "@RG\tID:NA12878.S1\tSM:NA12878" in header
+
+
+def test_fast_path_equals_the_genome_path(giab_run: Path) -> None:
+    """The panel fast path's calls and duplicates equal the genome path's in its regions (#17)."""
+    regions = REPO / "config" / "giab" / "fast_regions.bed"
+    fast_calls = giab_run / "results" / "fast" / "calls" / "giab.bcf"
+    genome_calls = giab_run / "results" / "calls" / "giab.vcf.gz"
+
+    def records(vcf: Path) -> list[str]:
+        return subprocess.run(
+            ["bcftools", "view", "-H", "-T", str(regions), str(vcf)],
+            capture_output=True, text=True, check=True,
+        ).stdout.splitlines()  # fmt: skip
+
+    genome = records(genome_calls)
+    assert len(genome) >= 10, genome
+    assert records(fast_calls) == genome
+
+    def reads(alignment: Path, flag: str) -> int:
+        reference = str(GIAB / "reference" / "chr20.fa.gz")  # never fetched from the network
+        command = ["samtools", "view", "-c", flag, "1024", "-L", str(regions), "-T", reference]
+        command.append(str(alignment))
+        return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+    fast_bam = giab_run / "results" / "fast" / "alignment" / "NA12878.bam"
+    cram = giab_run / "results" / "alignment" / "NA12878.cram"
+    assert reads(fast_bam, "-f") == reads(cram, "-f") > 0  # duplicates
+    assert reads(fast_bam, "-F") == reads(cram, "-F")

@@ -663,6 +663,27 @@ def _sv_population_without_index(run: FaultRun) -> str:
     return f"{population}: SV population file has no .tbi/.csi index (tabix -p vcf)"
 
 
+def _fast_path_regions_missing(run: FaultRun) -> str:
+    run.config["fast_path"] = {"regions": "rapid.bed"}
+    return f"{run.config_file}: fast_path.regions not found: {run.root / 'rapid.bed'}"
+
+
+def _fast_path_regions_wrong_contig(run: FaultRun) -> str:
+    bed = run.root / "rapid.bed"
+    bed.write_text("chr21\t25000000\t25001000\n21\t1\t100\n")
+    run.config["fast_path"] = {"regions": str(bed)}
+    return (
+        f"{run.config_file}: fast_path.regions: {bed} names contigs the reference does not have: 21"
+    )
+
+
+def _fast_path_regions_not_bed(run: FaultRun) -> str:
+    bed = run.root / "rapid.bed"
+    bed.write_text("chr21 25000000 25001000\n")
+    run.config["fast_path"] = {"regions": str(bed)}
+    return f"{bed}: line 1 is not BED"
+
+
 CONFIG_CASES: dict[str, Case] = {
     "reference-missing": _reference_missing,
     "reference-empty": _reference_empty,
@@ -678,6 +699,9 @@ CONFIG_CASES: dict[str, Case] = {
     "score-file-missing": _score_file_missing,
     "sv-population-not-bgzipped": _sv_population_not_bgzipped,
     "sv-population-without-index": _sv_population_without_index,
+    "fast-path-regions-missing": _fast_path_regions_missing,
+    "fast-path-regions-wrong-contig": _fast_path_regions_wrong_contig,
+    "fast-path-regions-not-bed": _fast_path_regions_not_bed,
 }
 
 

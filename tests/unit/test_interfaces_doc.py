@@ -12,7 +12,13 @@ def rule_command_lines() -> dict[str, set[str]]:
     """Subcommand -> the options the workflow's rules pass to it."""
     commands: dict[str, set[str]] = {}
     for smk in (REPO / "workflow" / "rules").rglob("*.smk"):
-        for shell in re.findall(r"shell:\n((?:\s+(?:\"[^\n]*\"|#[^\n]*)\n)+)", smk.read_text()):
+        source = smk.read_text()
+        # shell: directives, and upper-case command constants the directives name
+        shells = re.findall(r"shell:\n((?:\s+(?:\"[^\n]*\"|#[^\n]*)\n)+)", source)
+        shells += re.findall(
+            r"^[A-Z][A-Z0-9_]* = \(\n((?:\s+(?:\"[^\n]*\"|#[^\n]*)\n)+)\)", source, re.M
+        )
+        for shell in shells:
             text = "".join(re.findall(r'"([^"\n]*)"', shell))
             for command, rest in re.findall(r"hurtig ([a-z-]+)\b(?!:) ?(.*?)(?:&&|2>|$)", text):
                 commands.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", rest))

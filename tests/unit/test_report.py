@@ -44,9 +44,16 @@ from hurtig.qc.family_checks import blocking_checks
 from hurtig.report import formatting, sections, xlsx
 from hurtig.report.clinical_use import DISCLAIMER
 from hurtig.report.html import main, render_report
-from hurtig.report.model import ReportInputs, ReportModel, ReportOptions, ReportSection, flatten
+from hurtig.report.model import (
+    ReportInputs,
+    ReportModel,
+    ReportOptions,
+    ReportSection,
+    build_report_model,
+    flatten,
+)
 from hurtig.report.prioritised_input import read_tsv
-from hurtig.report.qc_verdict import Thresholds
+from hurtig.report.qc_verdict import CHECK, Thresholds, preliminary_qc_verdict
 from hurtig.report.scope import MOSAIC, read_catalogue, report_scope
 from hurtig.report.variants import variant_links
 
@@ -906,3 +913,58 @@ def test_identity_verdicts_same_in_html_and_xlsx(
     assert [(r[0], r[1]) for r in rows[1:3]] == [("verdict: " + c, v) for c, v in expected]
     status_cell = next(row for row in book["Summary"].iter_rows() if row[0].value == "status")
     assert bool(status_cell[0].font.bold) == (identity != "passed")
+
+
+# The preliminary report of the panel fast path never claims what it did not check (#17, item
+# 2): it has fastp and panel coverage only; genome-wide QC, sample checks and SVs/CNVs are named
+# as not done yet, the headline is PRELIMINARY / NOT FOR CLINICAL USE YET, and its QC verdict is
+# never PASS.
+
+
+def preliminary_args(inp: ReportInputs, out: Path) -> list[str]:
+    """The render-report command line of the fast path (no stats, mosdepth summary or checks)."""
+    args = cli_args(inp, out)
+    for option in ("--samtools-stats", "--mosdepth-summary"):
+        at = args.index(option)
+        del args[at : at + 2]
+    return ["--preliminary", *args]
+
+
+def test_preliminary_report_says_what_it_had(inputs: ReportInputs, tmp_path: Path) -> None:
+    out = tmp_path / "preliminary" / "epi.html"
+    assert main(preliminary_args(inputs, out)) == 0
+    html = out.read_text()
+    assert "PRELIMINARY — NOT FOR CLINICAL USE YET" in html
+    assert 'data-preliminary="true"' in html and 'data-usable="false"' in html
+    assert "QC this report had:" in html and "panel coverage from the panel reads" in html
+    assert "sample checks (sex, relatedness, identity)" in html
+    assert 'id="qc-pending"' in html
+    assert "not done yet (needs the whole-genome alignment)" in html
+    # the variants are there, ranked as in the final report
+    assert [r["data-rank"] for r in parse(html).rows] == ["1", "2"]
+    # the verdict is never PASS without genome-wide QC
+    assert 'data-status="PASS"' not in html
+
+
+def test_preliminary_never_takes_genome_wide_inputs(inputs: ReportInputs, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["--preliminary", *cli_args(inputs, tmp_path / "x.html")])
+    with pytest.raises(SystemExit):  # the final report needs them
+        main(preliminary_args(inputs, tmp_path / "y.html")[1:])
+
+
+def test_preliminary_model(inputs: ReportInputs) -> None:
+    bare = dataclasses.replace(inputs, samtools_stats=None, mosdepth_summary=None)
+    model = build_report_model(bare, ReportOptions(preliminary=True))
+    assert model.preliminary and model.qc.samtools is None
+    assert not model.clinical_use.usable
+    assert model.clinical_use.headline == "NOT FOR CLINICAL USE"
+    assert model.verdict.status != "PASS"
+
+
+def test_preliminary_qc_verdict_is_check_even_with_full_panel_coverage() -> None:
+    verdict = preliminary_qc_verdict(1.0, Thresholds())
+    assert verdict.status == CHECK
+    ok = {label: passed for label, _, _, passed in verdict.checks}
+    assert ok["Panel bases ≥ 20×"] is True
+    assert ok["Reads mapped"] is False and ok["Mean coverage (callable genome)"] is False

@@ -15,6 +15,7 @@ rule convert_bam_to_fastq:
         "logs/align/convert_bam_to_fastq/{sample}/{unit}.log",
     benchmark:
         "benchmarks/align/convert_bam_to_fastq/{sample}/{unit}.tsv"
+    priority: reads_priority
     conda:
         "../../envs/samtools.yaml"
     threads: 2
@@ -41,6 +42,7 @@ rule check_reads:
         "logs/align/check_reads/{sample}/{unit}.log",
     benchmark:
         "benchmarks/align/check_reads/{sample}/{unit}.tsv"
+    priority: reads_priority
     conda:
         "../../envs/hurtig.yaml"
     threads: 2
@@ -61,6 +63,7 @@ checkpoint trim_reads:
         "logs/align/trim_reads/{sample}/{unit}.log",
     benchmark:
         "benchmarks/align/trim_reads/{sample}/{unit}.tsv"
+    priority: reads_priority
     conda:
         "../../envs/fastp.yaml"
     threads: 2
@@ -113,6 +116,7 @@ rule align_reads:
         "logs/align/align_reads/{sample}/{unit}/{chunk}.log",
     benchmark:
         "benchmarks/align/align_reads/{sample}/{unit}/{chunk}.tsv"
+    priority: reads_priority
     conda:
         "../../envs/bwa.yaml" if ALIGNER == "bwa" else "../../envs/minimap2.yaml"
     threads: 4
@@ -152,6 +156,7 @@ rule verify_reads:
         "results/qc/reads/{sample}.json",
     log:
         "logs/align/verify_reads/{sample}.log",
+    priority: reads_priority
     conda:
         "../../envs/hurtig.yaml"
     params:

@@ -62,15 +62,9 @@ rule annotate_shard:
         mem_mb=lambda wildcards, attempt: 2000 * attempt,
     params:
         sources=lambda wildcards: source_args(wildcards.family),
-        csq=(
-            f"--fasta {shlex.quote(str(REFERENCE))} --gff3 {shlex.quote(str(GFF3))}"
-            if GFF3
-            else ""
-        ),
+        csq=CSQ_ARGS,
     shell:
-        # Without a gene model the calls get no BCSQ (e.g. the GIAB validation run).
-        "hurtig annotate --vcf {input.bcf:q} --out {output.vcf:q} {params.csq}"
-        " {params.sources} --threads 1 2> {log:q}"
+        ANNOTATE_CALLS
 
 
 rule concat_annotated:

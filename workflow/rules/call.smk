@@ -29,8 +29,8 @@ checkpoint make_shards:
 
 rule call_shard:
     input:
-        crams=family_crams,
-        crais=lambda wc: [f"{c}.crai" for c in family_crams(wc)],
+        alignments=family_crams,
+        indexes=lambda wc: [f"{c}.crai" for c in family_crams(wc)],
         bed="results/shards/shard_{shard}.bed",
         sexes="results/run/pedigree/{family}.sexes.tsv",
         fasta=str(REFERENCE),
@@ -52,16 +52,7 @@ rule call_shard:
         ploidy=BUILD,
         part="results/calls/shards/{family}/{shard}.partial.bcf",
     shell:
-        # written under a temporary name, indexed, then renamed with its index
-        "(bcftools mpileup -f {input.fasta:q} -R {input.bed:q} -a FORMAT/AD,FORMAT/DP"
-        " -q {params.mapq} -Q {params.baseq} --max-depth 1000 -Ou {input.crams:q}"
-        " | bcftools call -m -v -a GQ --ploidy {params.ploidy}"
-        " --samples-file {input.sexes:q} -Ou"
-        " | bcftools norm -m -any -f {input.fasta:q} -Ou"
-        " | bcftools filter -m + -s LowQual -e 'QUAL<{params.min_qual}' -Ob -o {params.part:q}"
-        " && bcftools index {params.part:q}"
-        " && mv {params.part:q}.csi {output.csi:q} && mv {params.part:q} {output.bcf:q})"
-        " 2> {log:q}"
+        CALL_FAMILY_REGIONS
 
 
 rule concat_calls:

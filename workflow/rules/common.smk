@@ -170,4 +170,5 @@ def all_targets():
     targets += [f"results/qc/checks/{family}.json" for family in FAMILIES]
     targets.append("results/qc/multiqc.html")
     targets += handoff_targets()  # workflow/rules/helpers/handoff.smk
+    targets += fast_targets()  # workflow/rules/helpers/fast.smk
     return targets

@@ -79,22 +79,18 @@ rule prioritise_variants:
     conda:
         "../../envs/hurtig.yaml"
     params:
-        managed=f"--managed {shlex.quote(str(MANAGED))}" if MANAGED else "",
+        managed=MANAGED_ARG,
         build=BUILD,
         phenotype=phenotype_option,
         sv=sv_panel_args,
     shell:
-        "hurtig prioritise --vcf {input.vcf:q} --samples {input.pedigree:q}"
-        " --sample {wildcards.sample} --panel-json {input.panel:q} --panel-bed {input.bed:q}"
-        " --settings {input.settings:q} --fasta {input.fasta:q} {params.managed} {params.sv}"
-        " --genome-build {params.build} {params.phenotype}"
-        " --out-tsv {output.tsv:q} --out-json {output.json:q} 2> {log:q}"
+        PRIORITISE
 
 
 rule compute_panel_coverage:
     input:
-        cram="results/alignment/{sample}.cram",
-        crai="results/alignment/{sample}.cram.crai",
+        alignment="results/alignment/{sample}.cram",
+        index="results/alignment/{sample}.cram.crai",
         bed="results/panels/_regions/{panel}.bed",
         fasta=str(REFERENCE),
         fai=REF_FAI,
@@ -113,13 +109,4 @@ rule compute_panel_coverage:
         prefix="results/qc/coverage/{sample}/{panel}",
         threshold=COVERAGE_THRESHOLD,
     shell:
-        # mosdepth writes under a temporary prefix; the outputs are renamed at the end
-        "(mosdepth --no-per-base --by {input.bed:q} --thresholds {params.threshold}"
-        " --fasta {input.fasta:q} {params.prefix:q}.partial {input.cram:q}"
-        " && mv {params.prefix:q}.partial.regions.bed.gz {params.prefix:q}.regions.bed.gz"
-        " && mv {params.prefix:q}.partial.regions.bed.gz.csi {params.prefix:q}.regions.bed.gz.csi"
-        " && mv {params.prefix:q}.partial.thresholds.bed.gz {params.prefix:q}.thresholds.bed.gz"
-        " && mv {params.prefix:q}.partial.thresholds.bed.gz.csi {params.prefix:q}.thresholds.bed.gz.csi"
-        " && mv {params.prefix:q}.partial.mosdepth.global.dist.txt {params.prefix:q}.mosdepth.global.dist.txt"
-        " && mv {params.prefix:q}.partial.mosdepth.region.dist.txt {params.prefix:q}.mosdepth.region.dist.txt"
-        " && mv {params.prefix:q}.partial.mosdepth.summary.txt {output.summary:q}) 2> {log:q}"
+        PANEL_COVERAGE

@@ -19,14 +19,9 @@ rule write_provenance:
     conda:
         "../../envs/hurtig.yaml"
     params:
-        inputs=lambda wc, input: " ".join(
-            shlex.quote(f"{name}={path}")
-            for name, path in input.items()
-            if name not in ("cram", "run_config")
-        ),
+        inputs=provenance_args,
     shell:
-        "hurtig provenance --sample {wildcards.sample}"
-        " --config-json {input.run_config:q} --inputs {params.inputs} --out {output:q} 2> {log:q}"
+        PROVENANCE
 
 
 rule write_read_views:

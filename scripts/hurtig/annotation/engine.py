@@ -6,9 +6,11 @@ Design (genome scale, constant memory):
   its index, :func:`plan_shards`) and processed by ``threads`` worker processes. Each worker
   runs ``bcftools csq -l`` (when a GFF3 is given; else ``bcftools view``) on its contigs and
   reads the VCF *text* from the pipe, so the C consequence caller and our Python join run at
-  the same time. Each worker writes a headerless BGZF part and indexes it; the parts are
-  concatenated in contig order behind one header (BGZF members concatenate) and their tabix
-  indexes merged (:mod:`hurtig.io.tabix_merge`).
+  the same time. Each worker writes a headerless BGZF part and its tabix index itself
+  (:mod:`hurtig.annotation.bgzf_out`, no ``bgzip`` or ``tabix`` process); the parts are
+  concatenated in contig order behind one header (BGZF members concatenate) and their indexes,
+  handed back in memory, written as one with the offsets moved
+  (:func:`hurtig.annotation.tbi_build.tbi_bytes`).
 - **No per-record objects.** A record is one text line: the join
   (:mod:`hurtig.annotation.join`) appends ``KEY=value`` strings to the INFO column of the
   matching records only; all other lines are written through untouched.
@@ -35,7 +37,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
+from hurtig.annotation.bgzf_out import EOF_BLOCK, IndexedBgzfWriter, bgzf_bytes
 from hurtig.annotation.contigs import header_contigs
+from hurtig.annotation.gene_split import gene_model_parts
 from hurtig.annotation.join import join_stream
 from hurtig.annotation.join_cache import load_kernel as load_matcher
 from hurtig.annotation.prepared_cache import SourceCache, open_with_cache
@@ -47,13 +51,20 @@ from hurtig.annotation.source import (
     SourceSpec,
     info_header_line,
 )
+from hurtig.annotation.tbi_build import PartIndex, tbi_bytes
+from hurtig.annotation.tbi_build import load_kernels as load_indexer
 from hurtig.annotation.text_blocks import load_kernel as load_splice
 from hurtig.errors import InputError
-from hurtig.io import tabix_merge
 from hurtig.io.files import temp_path
 
 #: Bytes read from the producer pipe per block.
 INPUT_BLOCK = 1 << 20
+
+#: What a shard hands back: the producer's header lines, the counters, the part's index.
+ShardResult = tuple[list[str], dict[str, int], PartIndex]
+
+#: The ``cat`` feeding a shard's cut gene model to csq, and the pipe path csq reads; or None.
+Feeder = tuple[subprocess.Popen[bytes], str] | None
 
 
 def _run(cmd: list[str], what: str) -> str:
@@ -123,15 +134,49 @@ class ShardJob:
     gff3: str | None
     level: int
     header_contigs: list[str] = field(default_factory=list)
+    gff3_parts: list[str] | None = None  # the shard's contigs' cut of the gene model
 
 
-def _producer(job: ShardJob) -> list[str]:
-    """The command that writes the shard's VCF text: ``bcftools csq -l`` or ``bcftools view``."""
+def _producer(job: ShardJob, gff3: str | None = None) -> list[str]:
+    """The command that writes the shard's VCF text: ``bcftools csq -l`` or ``bcftools view``.
+
+    ``gff3`` replaces the job's gene model path (the shard's cut of it, through a pipe).
+    """
     regions = ["-r", ",".join(job.contigs)] if job.contigs else []
     if job.gff3:
         assert job.fasta is not None
-        return ["bcftools", "csq", "-l", "-f", job.fasta, "-g", job.gff3, "-Ov", *regions, job.vcf]
+        genes = gff3 or job.gff3
+        return ["bcftools", "csq", "-l", "-f", job.fasta, "-g", genes, "-Ov", *regions, job.vcf]
     return ["bcftools", "view", "--no-version", "-Ov", *regions, job.vcf]
+
+
+def _start_producer(job: ShardJob) -> tuple[subprocess.Popen[bytes], Feeder]:
+    """Start the shard's producer; with a cut gene model, ``cat`` feeds it csq through a pipe.
+
+    Returns:
+        The producer and the feeder (``cat`` process and the pipe path csq saw), or None.
+    """
+    if not job.gff3_parts:
+        cmd = _producer(job)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE), None
+    cat = subprocess.Popen(["cat", "--", *job.gff3_parts], stdout=subprocess.PIPE)
+    assert cat.stdout is not None
+    fd = cat.stdout.fileno()
+    pipe = f"/dev/fd/{fd}"
+    try:
+        producer = subprocess.Popen(
+            _producer(job, pipe), stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,)
+        )
+    finally:
+        cat.stdout.close()
+    return producer, (cat, pipe)
+
+
+def _check_feeder(feeder: Feeder, job: ShardJob) -> None:
+    """Fail when ``cat`` did not pass the whole cut gene model (csq would have seen less)."""
+    if feeder is not None and feeder[0].wait() != 0:
+        code = feeder[0].returncode
+        raise InputError(f"{job.gff3}: reading its cached cut failed (cat exit {code})")
 
 
 def open_sources(
@@ -145,25 +190,6 @@ def open_sources(
 def _our_ids(sources: Sequence[Source]) -> set[str]:
     """The INFO keys the sources write."""
     return {line["ID"] for s in sources for line in s.info_lines()}
-
-
-def _bgzip(path: str, level: int) -> subprocess.Popen[bytes]:
-    """A ``bgzip`` process writing ``path`` from its stdin."""
-    handle = open(path, "wb")  # noqa: SIM115 (owned by the child; closed after it ends)
-    try:
-        return subprocess.Popen(
-            ["bgzip", "-c", "-l", str(level)], stdin=subprocess.PIPE, stdout=handle
-        )
-    finally:
-        handle.close()
-
-
-def _finish(proc: subprocess.Popen[bytes], what: str) -> None:
-    """Close a ``bgzip`` process's input and check that it succeeded."""
-    assert proc.stdin is not None
-    proc.stdin.close()
-    if proc.wait() != 0:
-        raise InputError(f"{what}: bgzip failed (exit {proc.returncode})")
 
 
 def _pipe_blocks(stream: IO[bytes]) -> Iterator[bytes]:
@@ -185,42 +211,42 @@ def _read_vcf_header(stream: IO[bytes], vcf: str) -> list[str]:
     return header
 
 
-def run_shard(job: ShardJob) -> tuple[list[str], dict[str, int]]:
+def run_shard(job: ShardJob) -> ShardResult:
     """Run one shard: producer pipe → join → BGZF part without header, indexed.
 
     Returns:
-        The producer's header lines (newline-free) and the counters.
+        The producer's header lines (newline-free), the counters and the part's index.
     """
     sources, caches = open_sources(job.specs, job.contig_map, job.seek_records)
     for source in sources:
         source.check_naming(job.header_contigs)
-    cmd = _producer(job)
-    producer = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert producer.stdout is not None
-    sink = _bgzip(job.part, job.level)
-    assert sink.stdin is not None
+    producer, feeder = _start_producer(job)
+    cmd = producer.args
+    assert producer.stdout is not None and isinstance(cmd, list)
+    sink = IndexedBgzfWriter(job.part, job.level, part=True)
     try:
         stream = producer.stdout
         header = _read_vcf_header(stream, job.vcf)
+        if feeder is not None:  # csq's command line names the pipe: name the gene model
+            header = [h.replace(feeder[1], str(job.gff3)) for h in header]
         declared = {m.group(1) for h in header if (m := INFO_LINE.match(h))}
         strip = _our_ids(sources) & declared
-        counts = join_stream(
-            _pipe_blocks(stream), sink.stdin, sources, caches, job.vcf, strip or None
-        )
+        counts = join_stream(_pipe_blocks(stream), sink, sources, caches, job.vcf, strip or None)
+        _check_feeder(feeder, job)
+        err = producer.stderr.read().decode(errors="replace") if producer.stderr else ""
+        if producer.wait() != 0:
+            last = (err.strip().splitlines() or ["failed"])[-1]
+            raise InputError(f"{job.vcf}: {cmd[0]} {cmd[1]} failed: {last}")
     except BaseException:
         producer.kill()
-        sink.kill()
         producer.wait()
-        sink.wait()
+        sink.abort()
+        if feeder is not None:
+            feeder[0].kill()
+            feeder[0].wait()
         raise
-    _finish(sink, job.part)
-    err = producer.stderr.read().decode(errors="replace") if producer.stderr else ""
-    if producer.wait() != 0:
-        last = (err.strip().splitlines() or ["failed"])[-1]
-        raise InputError(f"{job.vcf}: {cmd[0]} {cmd[1]} failed: {last}")
-    # Indexed here, in parallel; annotate() merges the parts' indexes (hurtig.io.tabix_merge).
-    _run(["tabix", "-f", "-p", "vcf", job.part], job.part)
-    return header, counts
+    # BGZF and its index made here, in parallel; annotate() merges the parts' indexes.
+    return header, counts, sink.close()
 
 
 def _final_header(header: list[str], sources: Sequence[Source]) -> list[str]:
@@ -234,22 +260,33 @@ def _final_header(header: list[str], sources: Sequence[Source]) -> list[str]:
     return [*body, chrom_line]
 
 
-def _shard_jobs(template: ShardJob, threads: int, tmp: Path) -> list[ShardJob]:
+def _shard_jobs(
+    template: ShardJob, threads: int, tmp: Path, cache_dir: str | os.PathLike[str] | None
+) -> list[ShardJob]:
     """The template job cut into shards of contigs (one job for all when ``threads`` is 1).
 
-    Each shard writes its part next to the temporary output, ``<tmp>.part<i>``.
+    Each shard writes its part next to the temporary output, ``<tmp>.part<i>``. With several
+    shards, a gene model and a cache folder, each shard's csq reads only its contigs' genes
+    (:func:`hurtig.annotation.gene_split.gene_model_parts`, cut once per gene model).
     """
     counts_by_contig = contig_counts(template.vcf)
     n_shards = min(len(counts_by_contig), threads) if threads > 1 else 1
     groups: list[list[str] | None] = (
         list(plan_shards(counts_by_contig, n_shards)) if n_shards > 1 else [None]
     )
-    return [
+    jobs = [
         replace(template, contigs=group, part=f"{tmp}.part{i}") for i, group in enumerate(groups)
     ]
+    cut = None
+    if len(jobs) > 1 and template.gff3 is not None and cache_dir is not None:
+        cut = gene_model_parts(template.gff3, cache_dir)
+    if cut is not None:
+        for job in jobs:
+            job.gff3_parts = cut.files_for(job.contigs or [])
+    return jobs
 
 
-def _run_jobs(jobs: list[ShardJob], threads: int) -> list[tuple[list[str], dict[str, int]]]:
+def _run_jobs(jobs: list[ShardJob], threads: int) -> list[ShardResult]:
     """Run the shards: in this process when there is one, else in forked workers.
 
     Forked, not spawned: a worker starts with this process's imports (numpy, numba, the
@@ -260,37 +297,42 @@ def _run_jobs(jobs: list[ShardJob], threads: int) -> list[tuple[list[str], dict[
         return [run_shard(jobs[0])]
     load_splice()
     load_matcher()
+    load_indexer()
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(threads, len(jobs))) as pool:
         return pool.map(run_shard, jobs, chunksize=1)
 
 
 def _write_output(
-    header: list[str], parts: list[str], tmp: Path, out_path: Path, level: int
+    sources: Sequence[Source],
+    results: list[ShardResult],
+    parts: list[str],
+    tmp: Path,
+    out: Path,
+    level: int,
 ) -> None:
     """Header member + the parts (BGZF members concatenate) + merged index, renamed into place."""
-    head = _bgzip(str(tmp), level)
-    assert head.stdin is not None
-    head.stdin.write(("\n".join(header) + "\n").encode())
-    _finish(head, str(tmp))
+    header = _final_header(results[0][0], sources)
     starts = []
-    with open(tmp, "ab") as sink:
+    with open(tmp, "wb") as sink:
+        sink.write(bgzf_bytes(("\n".join(header) + "\n").encode(), level, eof=False))
         for part in parts:
             starts.append(sink.tell())
             with open(part, "rb") as src:
                 shutil.copyfileobj(src, sink, 1 << 22)
-    part_tbis = [(f"{p}.tbi", at) for p, at in zip(parts, starts, strict=True)]
-    tabix_merge.merge(part_tbis, f"{tmp}.tbi")
-    os.replace(tmp, out_path)
-    os.replace(f"{tmp}.tbi", f"{out_path}.tbi")
+        sink.write(EOF_BLOCK)  # the parts have none: one at the end, as bgzip writes it
+    indexes = [index for _, _, index in results]
+    merged = tbi_bytes(list(zip(indexes, starts, strict=True)), str(tmp))
+    with open(f"{tmp}.tbi", "wb") as sink:
+        sink.write(bgzf_bytes(merged))
+    os.replace(tmp, out)
+    os.replace(f"{tmp}.tbi", f"{out}.tbi")
 
 
-def _sum_counts(
-    results: list[tuple[list[str], dict[str, int]]], sources: Sequence[Source]
-) -> dict[str, int]:
+def _sum_counts(results: list[ShardResult], sources: Sequence[Source]) -> dict[str, int]:
     """The shards' counters added up; ``records`` and every ``<source>_hits`` present."""
     counts: dict[str, int] = {}
-    for _, shard_counts in results:
+    for _, shard_counts, _ in results:
         for key, value in shard_counts.items():
             counts[key] = counts.get(key, 0) + value
     counts.setdefault("records", 0)
@@ -386,11 +428,11 @@ def annotate(
         str(fasta) if fasta else None, str(gff3) if gff3 else None,
         compress_level, in_contigs,
     )  # fmt: skip
-    jobs = _shard_jobs(template, threads, tmp)
+    jobs = _shard_jobs(template, threads, tmp, cache_dir)
     parts = [job.part for job in jobs]
     try:
         results = _run_jobs(jobs, threads)
-        _write_output(_final_header(results[0][0], sources), parts, tmp, out_path, compress_level)
+        _write_output(sources, results, parts, tmp, out_path, compress_level)
     finally:
         _remove_leftovers(tmp, parts)
     return _sum_counts(results, sources)

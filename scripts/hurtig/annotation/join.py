@@ -12,7 +12,7 @@ through untouched. The input must be sorted and hold one ALT per record.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import Protocol
 
 import numpy as np
 
@@ -32,6 +32,13 @@ from hurtig.annotation.text_blocks import (
     sub_lines,
 )
 from hurtig.errors import InputError
+
+
+class Sink(Protocol):
+    """Where the joined text goes: anything with ``write(bytes)`` (a file, a BGZF writer)."""
+
+    def write(self, data: bytes, /) -> object:
+        """Append ``data``."""
 
 
 def _strip_keys(info: str, keys: set[str]) -> str:
@@ -159,7 +166,7 @@ class BlockJoiner:
 
 def join_stream(
     blocks: Iterable[bytes],
-    out: IO[bytes],
+    out: Sink,
     sources: Sequence[Source],
     caches: Sequence[SourceCache | None],
     where: str,
@@ -183,7 +190,8 @@ def join_stream(
         for blob in read_blocks(blocks):
             pieces: list[bytes] = []
             joiner.block(blob, pieces)
-            out.write(b"".join(pieces))
+            for piece in pieces:  # each holds whole lines: no copy into one block
+                out.write(piece)
     finally:
         joiner.close()
     return joiner.counts()

@@ -82,6 +82,27 @@ class ClinicalUse:
         return "Sample identity: passed"
 
 
+PRELIMINARY_CHECKS = (
+    "sample checks (sex, relatedness, identity)",
+    "not done yet: they need the whole-genome alignment; the final report has them",
+)
+
+
+def preliminary_use() -> ClinicalUse:
+    """The sample checks of a preliminary (fast path) report: not done yet, so not usable."""
+    return ClinicalUse(
+        usable=False,
+        failures=(),
+        overridden=(),
+        override_reason="",
+        inferred_sex="not assessed yet",
+        sex_reason=PRELIMINARY_CHECKS[1],
+        rows=(),
+        verdicts=((PRELIMINARY_CHECKS[0], "not assessable", PRELIMINARY_CHECKS[1]),),
+        not_assessable=(PRELIMINARY_CHECKS,),
+    )
+
+
 def clinical_use(checks: FamilyChecks | None, sample: str) -> ClinicalUse:
     """Summarise a family's checks for one sample's report.
 

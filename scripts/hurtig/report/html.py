@@ -106,6 +106,7 @@ def render_report(
     thresholds: Thresholds | None = None,
     build: str = "GRCh38",
     sex: str | None = None,
+    preliminary: bool = False,
 ) -> str:
     """Build the report model from its inputs and render it.
 
@@ -115,6 +116,7 @@ def render_report(
             :class:`~hurtig.report.qc_verdict.Thresholds`).
         build: genome build for the outgoing links (GRCh38 or GRCh37).
         sex: sample sex, used when the prioritisation JSON has no `sex` key.
+        preliminary: a preliminary report of the panel fast path (no genome-wide QC yet).
 
     Returns:
         The complete self-contained HTML document.
@@ -122,7 +124,9 @@ def render_report(
     Raises:
         InputError: any input is missing or malformed.
     """
-    options = ReportOptions(thresholds=thresholds or Thresholds(), build=build, sex=sex)
+    options = ReportOptions(
+        thresholds=thresholds or Thresholds(), build=build, sex=sex, preliminary=preliminary
+    )
     return render_html(report_model(inputs, options))
 
 
@@ -135,8 +139,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--tsv", required=True, type=Path, help="prioritised variants TSV")
     parser.add_argument("--json", required=True, type=Path, help="prioritised variants JSON")
     parser.add_argument("--fastp", required=True, nargs="+", type=Path, help="fastp JSON(s)")
-    parser.add_argument("--samtools-stats", required=True, type=Path)
-    parser.add_argument("--mosdepth-summary", required=True, type=Path)
+    parser.add_argument("--samtools-stats", type=Path, help="required unless --preliminary")
+    parser.add_argument("--mosdepth-summary", type=Path, help="required unless --preliminary")
     parser.add_argument("--coverage-thresholds", required=True, type=Path)
     parser.add_argument("--coverage-regions", required=True, type=Path)
     parser.add_argument("--provenance", required=True, type=Path)
@@ -162,7 +166,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--min-mapping-percent", type=float, default=95.0)
     parser.add_argument("--genome-build", choices=sorted(BUILDS), default="GRCh38")
     parser.add_argument("--sex", help="sample sex, when the JSON has no 'sex' key")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--preliminary",
+        action="store_true",
+        help="a preliminary report of the panel fast path: no genome-wide QC, sample checks or"
+        " SVs/CNVs yet, and it says so (never with --samtools-stats/--mosdepth-summary/--checks)",
+    )
+    args = parser.parse_args(argv)
+    genome_wide = (args.samtools_stats, args.mosdepth_summary, args.checks)
+    if args.preliminary and any(genome_wide):
+        parser.error("--preliminary takes no genome-wide QC or sample checks")
+    if not args.preliminary and not (args.samtools_stats and args.mosdepth_summary):
+        parser.error("--samtools-stats and --mosdepth-summary are required")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         min_panel_fraction=args.min_panel_percent / 100,
         min_mapping_rate=args.min_mapping_percent / 100,
     )
-    html = render_report(inputs, thresholds, build=args.genome_build, sex=args.sex)
+    html = render_report(
+        inputs, thresholds, build=args.genome_build, sex=args.sex, preliminary=args.preliminary
+    )
     write_text_atomic(args.out, html)
     return 0

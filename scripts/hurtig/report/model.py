@@ -38,7 +38,7 @@ from hurtig.qc.tool_outputs import (
     parse_samtools_stats,
     summarise_genes,
 )
-from hurtig.report.clinical_use import ClinicalUse, clinical_use
+from hurtig.report.clinical_use import ClinicalUse, clinical_use, preliminary_use
 from hurtig.report.prioritised_input import PrioritisedInput, read_prioritised
 from hurtig.report.provenance_file import InputFile, Provenance, read_provenance
 from hurtig.report.qc_verdict import (
@@ -47,6 +47,7 @@ from hurtig.report.qc_verdict import (
     Verdict,
     not_examined_lines,
     panel_verdict,
+    preliminary_qc_verdict,
     qc_verdict,
 )
 from hurtig.report.read_views import ReadViews
@@ -65,8 +66,8 @@ class ReportInputs:
     tsv: Path
     json: Path | None
     fastp: tuple[Path, ...]
-    samtools_stats: Path
-    mosdepth_summary: Path
+    samtools_stats: Path | None
+    mosdepth_summary: Path | None
     coverage_thresholds: Path
     coverage_regions: Path
     provenance: Path | None
@@ -84,6 +85,8 @@ class ReportOptions:
         sex: sample sex, used when the prioritisation JSON has no `sex` key.
         sample: sample id when there is no prioritisation JSON (the spreadsheet's command line).
         panel: panel id when there is no prioritisation JSON.
+        preliminary: a preliminary report of the panel fast path: no genome-wide QC, no sample
+            checks, no SVs/CNVs yet (it says so); the final report supersedes it.
     """
 
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -91,6 +94,7 @@ class ReportOptions:
     sex: str | None = None
     sample: str | None = None
     panel: str | None = None
+    preliminary: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,8 +133,8 @@ class SequencingQC:
 
     fastp_units: tuple[FastpSummary, ...]
     fastp: FastpTotals
-    samtools: SamtoolsStats
-    mosdepth: MosdepthSummary
+    samtools: SamtoolsStats | None
+    mosdepth: MosdepthSummary | None
     verdict: Verdict
 
 
@@ -215,6 +219,7 @@ class ReportModel:
     sections: tuple[ReportSection, ...] = ()
     sources: tuple[dict[str, str], ...] = ()
     read_views: ReadViews | None = None
+    preliminary: bool = False
 
 
 SectionBuilder = Callable[[ReportModel], ReportSection | None]
@@ -304,6 +309,15 @@ def read_sequencing_qc(
 ) -> SequencingQC:
     """fastp, samtools stats and mosdepth figures, and the QC verdict."""
     units = tuple(parse_fastp(p) for p in inputs.fastp)
+    if inputs.samtools_stats is None or inputs.mosdepth_summary is None:
+        # a preliminary report: genome-wide QC not done yet, never shown as passed
+        return SequencingQC(
+            fastp_units=units,
+            fastp=combine_fastp(units),
+            samtools=None,
+            mosdepth=None,
+            verdict=preliminary_qc_verdict(panel_fraction, thresholds),
+        )
     samtools = parse_samtools_stats(inputs.samtools_stats)
     mosdepth = parse_mosdepth_summary(inputs.mosdepth_summary)
     return SequencingQC(
@@ -439,7 +453,7 @@ def build_report_model(
     facts = panel_facts(panel, {g.gene for g in coverage.genes})
     scope = panel_scope(panel, facts, prioritised.settings, prioritised.sv_assessed)
     catalogue = ("mechanism catalogue", CATALOGUE_LABEL, scope.catalogue_sha256)
-    use = clinical_use(checks, sample)
+    use = preliminary_use() if options.preliminary else clinical_use(checks, sample)
     context = VariantContext(
         build=options.build,
         gnomad_release=gnomad_release(prioritised.sources),
@@ -468,6 +482,7 @@ def build_report_model(
         report_version=__version__,
         sources=prioritised.sources,
         read_views=read_views_of(inputs, sample, facts.id, prioritised),
+        preliminary=options.preliminary,
     )
     built = (builder(model) for builder in sections)
     return replace(model, sections=tuple(s for s in built if s is not None))

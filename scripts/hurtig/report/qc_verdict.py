@@ -43,6 +43,36 @@ class Verdict:
     checks: tuple[tuple[str, str, str, bool], ...]  # (label, value, requirement, ok)
 
 
+def _panel_check(
+    panel_fraction: float | None, thresholds: Thresholds
+) -> tuple[str, str, str, bool]:
+    """The panel-coverage check: panel bases at the threshold depth or more."""
+    return (
+        f"Panel bases ≥ {thresholds.depth}×",
+        "no panel regions" if panel_fraction is None else f"{panel_fraction * 100:.1f} %",
+        f"≥ {thresholds.min_panel_fraction * 100:g} %",
+        panel_fraction is not None and panel_fraction >= thresholds.min_panel_fraction,
+    )
+
+
+def preliminary_qc_verdict(panel_fraction: float | None, thresholds: Thresholds) -> Verdict:
+    """The QC verdict of a preliminary (fast path) report: CHECK, genome-wide QC not done yet.
+
+    Panel coverage is known (from the panel reads); mean coverage and reads mapped need the
+    whole-genome alignment, so they are listed as not done, never as passed.
+    """
+    pending = "not done yet (needs the whole-genome alignment)"
+    checks = (
+        ("Mean coverage (callable genome)", pending, f"≥ {thresholds.min_mean_coverage:g}×", False),
+        _panel_check(panel_fraction, thresholds),
+        ("Reads mapped", pending, f"≥ {thresholds.min_mapping_rate * 100:g} %", False),
+    )
+    reasons = tuple(
+        f"{label} is {value} (required {req})" for label, value, req, ok in checks if not ok
+    )
+    return Verdict(CHECK, reasons, checks)
+
+
 def qc_verdict(
     samtools: SamtoolsStats,
     mosdepth: MosdepthSummary,
@@ -66,14 +96,7 @@ def qc_verdict(
             mean >= thresholds.min_mean_coverage,
         )
     )
-    checks.append(
-        (
-            f"Panel bases ≥ {thresholds.depth}×",
-            "no panel regions" if panel_fraction is None else f"{panel_fraction * 100:.1f} %",
-            f"≥ {thresholds.min_panel_fraction * 100:g} %",
-            panel_fraction is not None and panel_fraction >= thresholds.min_panel_fraction,
-        )
-    )
+    checks.append(_panel_check(panel_fraction, thresholds))
     rate = samtools.mapping_rate
     checks.append(
         (

@@ -130,12 +130,17 @@ def _coverage_sheets(book: Workbook, model: ReportModel) -> None:
 
 def _qc_rows(model: ReportModel) -> list[list[Any]]:
     totals, stats, depth = model.qc.fastp, model.qc.samtools, model.qc.mosdepth
-    return [
+    rows: list[list[Any]] = [
         ["reads before filtering", totals.reads_before, "fastp"],
         ["reads after filtering", totals.reads_after, "fastp"],
         ["q30 rate before", totals.q30_rate_before, "fastp"],
         ["q30 rate after", totals.q30_rate_after, "fastp"],
         ["duplication rate (estimate)", totals.duplication_rate, "fastp"],
+    ]
+    if stats is None or depth is None:
+        return [*rows, ["alignment and genome coverage", "not done yet", "preliminary report"]]
+    return [
+        *rows,
         ["raw total sequences", stats.raw_total_sequences, "samtools stats"],
         ["reads mapped", stats.reads_mapped, "samtools stats"],
         ["mapping rate", stats.mapping_rate, "samtools stats"],

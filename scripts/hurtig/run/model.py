@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from hurtig.calling.regions import read_bed
 from hurtig.errors import InputError
 from hurtig.panels.registry import locate_panel, parse_spec
 from hurtig.phenotype.ontology import check_terms, load_ontology
@@ -53,6 +54,7 @@ FILE_KEYS: tuple[tuple[str, ...], ...] = (
     ("annotation", "clinvar"),
     ("managed_variants",),
     ("sv", "population"),
+    ("fast_path", "regions"),
 )
 """Config keys naming input files that must exist and be readable when set."""
 
@@ -251,6 +253,14 @@ def _check_contigs(run: Run, cache: ContigCache) -> None:
     gff3 = run.path("reference", "gff3")
     if gff3 is not None:
         check_gene_model(f"{run.config_file}: reference.gff3", gff3, reference, cache)
+    regions = run.path("fast_path", "regions")
+    if regions is not None:
+        unknown = sorted(set(read_bed(regions)) - reference)
+        if unknown:
+            raise InputError(
+                f"{run.config_file}: fast_path.regions: {regions} names contigs the reference"
+                f" does not have: {', '.join(unknown[:5])}"
+            )
 
 
 def _check_panels(run: Run) -> None:

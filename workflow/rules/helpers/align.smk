@@ -48,3 +48,11 @@ def read_group(wildcards):
 
 
 CHUNK_READS = ALIGNMENT.get("chunk_reads", 0)
+
+
+def reads_priority(wildcards):
+    """Every family member's reads are aligned before any whole-genome step (duplicate marking,
+    SV calling, genome QC): the panel fast path calls the family jointly from their chunks. Not
+    with job groups (the SLURM profile), where the fast path is off (helpers/fast.smk).
+    """
+    return 0 if grouped_run() else PANEL_PRIORITY

@@ -9,6 +9,18 @@ SCORE_SOURCES = "results/run/score_sources.json"  # rule write_score_sources
 # prepare_annotation_source; point several runs at one shared folder.
 CACHE_DIR = str(cfg_path("annotation", "cache_dir") or "results/annotation_cache")
 CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
+# One family's calls (a shard, or the panel fast path's regions) annotated; rules give input bcf,
+# output vcf and params csq/sources. Without a gene model the calls get no BCSQ (e.g. the GIAB
+# validation run).
+ANNOTATE_CALLS = (
+    "hurtig annotate --vcf {input.bcf:q} --out {output.vcf:q} {params.csq}"
+    " {params.sources} --threads 1 2> {log:q}"
+)
+CSQ_ARGS = (
+    f"--fasta {shlex.quote(str(REFERENCE))} --gff3 {shlex.quote(str(GFF3))}"
+    if GFF3
+    else ""
+)
 
 
 def annotation_source_files():

@@ -2,6 +2,32 @@
 
 PADDING = config.get("padding", {})
 MANAGED = cfg_path("managed_variants")
+MANAGED_ARG = f"--managed {shlex.quote(str(MANAGED))}" if MANAGED else ""
+
+# One sample x panel prioritised (the genome path's panel VCF, or the fast path's); rules give
+# input vcf/pedigree/panel/bed/settings/fasta and params managed/sv/build/phenotype.
+PRIORITISE = (
+    "hurtig prioritise --vcf {input.vcf:q} --samples {input.pedigree:q}"
+    " --sample {wildcards.sample} --panel-json {input.panel:q} --panel-bed {input.bed:q}"
+    " --settings {input.settings:q} --fasta {input.fasta:q} {params.managed} {params.sv}"
+    " --genome-build {params.build} {params.phenotype}"
+    " --out-tsv {output.tsv:q} --out-json {output.json:q} 2> {log:q}"
+)
+
+# Panel coverage with mosdepth (CRAM or the fast path's BAM), written under a temporary prefix
+# and renamed at the end; rules give input alignment/bed/fasta, output summary and params
+# prefix/threshold.
+PANEL_COVERAGE = (
+    "(mosdepth --no-per-base --by {input.bed:q} --thresholds {params.threshold}"
+    " --fasta {input.fasta:q} {params.prefix:q}.partial {input.alignment:q}"
+    " && mv {params.prefix:q}.partial.regions.bed.gz {params.prefix:q}.regions.bed.gz"
+    " && mv {params.prefix:q}.partial.regions.bed.gz.csi {params.prefix:q}.regions.bed.gz.csi"
+    " && mv {params.prefix:q}.partial.thresholds.bed.gz {params.prefix:q}.thresholds.bed.gz"
+    " && mv {params.prefix:q}.partial.thresholds.bed.gz.csi {params.prefix:q}.thresholds.bed.gz.csi"
+    " && mv {params.prefix:q}.partial.mosdepth.global.dist.txt {params.prefix:q}.mosdepth.global.dist.txt"
+    " && mv {params.prefix:q}.partial.mosdepth.region.dist.txt {params.prefix:q}.mosdepth.region.dist.txt"
+    " && mv {params.prefix:q}.partial.mosdepth.summary.txt {output.summary:q}) 2> {log:q}"
+)
 
 
 def panel_inputs(panel_id):

@@ -25,6 +25,22 @@ def provenance_inputs(wildcards):
     return {k: str(v) for k, v in files.items() if v is not None}
 
 
+def provenance_args(wildcards, input):
+    """The named inputs of ``hurtig provenance --inputs`` (quoted name=path pairs)."""
+    return " ".join(
+        shlex.quote(f"{name}={path}")
+        for name, path in input.items()
+        if name not in ("cram", "run_config")
+    )
+
+
+# A sample's provenance record; rules give input run_config and params inputs.
+PROVENANCE = (
+    "hurtig provenance --sample {wildcards.sample}"
+    " --config-json {input.run_config:q} --inputs {params.inputs} --out {output:q} 2> {log:q}"
+)
+
+
 def read_view_members(sample):
     """(role, sample) of a sample and its parents that are sequenced in this run."""
     person = SAMPLES[sample]

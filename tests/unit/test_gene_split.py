@@ -1,0 +1,146 @@
+"""The gene model cut by sequence (hurtig.annotation.gene_split) and shards reading their cut.
+
+Each shard's ``bcftools csq`` reads only the comment lines and its own contigs' features; the
+annotated output must be the same as when every shard reads the whole gene model (real bcftools
+on a two-contig synthetic genome from perf/annotation/synth.py). Not compared with one shard for
+everything: csq itself then writes a ``FORMAT/BCSQ`` of 0 on the first record after a contig
+change that a shard starting at that contig does not (bcftools 1.16; unchanged by the cut).
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hurtig.annotation.engine import annotate
+from hurtig.annotation.gene_split import gene_model_parts, name_runs
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _reference_runs(block: bytes) -> list[tuple[int, int, bytes]]:
+    runs: list[tuple[int, int, bytes]] = []
+    at = 0
+    for line in block.splitlines(keepends=True):
+        name = b"#" if line.startswith(b"#") else line.rstrip(b"\n").split(b"\t", 1)[0]
+        if runs and runs[-1][2] == name:
+            runs[-1] = (runs[-1][0], at + len(line), name)
+        else:
+            runs.append((at, at + len(line), name))
+        at += len(line)
+    return runs
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_name_runs_match_plain_python(seed: int) -> None:
+    rng = random.Random(seed)
+    names = ["chr1", "chr2", "c", "x" * 70, "x" * 71, "KI270728.1", ""]
+    lines = []
+    for _ in range(rng.randint(1, 300)):
+        kind = rng.random()
+        if kind < 0.1:
+            lines.append(rng.choice(["##gff-version 3", "###", "#c"]))
+        elif kind < 0.15:
+            lines.append(rng.choice(names))  # no tab at all
+        else:
+            lines.append(
+                f"{rng.choice(names)}\tsrc\tgene\t{rng.randint(1, 99)}\t100\t.\t+\t.\tID=g"
+            )
+        if rng.random() < 0.8 and len(lines) > 1:  # runs: repeat the previous line
+            lines.append(lines[-2])
+    block = ("\n".join(lines) + "\n").encode()
+    assert name_runs(block) == _reference_runs(block)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-contig synthetic genome, gene model and calls (perf/annotation/synth.py)."""
+    out = tmp_path_factory.mktemp("synth")
+    subprocess.run(
+        [sys.executable, str(REPO / "perf/annotation/synth.py"), "--records", "3000",
+         "--contigs", "3", "--out", str(out),
+         "--window-fasta", str(REPO / "resources/demo/reference/chr21.fa.gz"),
+         "--window-gff3", str(REPO / "resources/demo/annotation/genes.gff3.gz")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+def _lines(path: Path) -> list[bytes]:
+    with gzip.open(path, "rb") as handle:
+        return handle.read().splitlines()
+
+
+def test_cut_holds_every_line_once(tmp_path: Path, synthetic: Path) -> None:
+    gff3 = str(synthetic / "genes.gff3.gz")
+    parts = gene_model_parts(gff3, tmp_path)
+    assert parts is not None
+    contigs = [c for c in parts.files if c != "#"]
+    assert sorted(contigs) == ["chr1", "chr2"]
+    cut = b"".join(Path(p).read_bytes() for p in parts.files_for(contigs)).splitlines()
+    assert sorted(cut) == sorted(_lines(synthetic / "genes.gff3.gz"))
+    one = parts.files_for(["chr2", "chrX"])
+    assert [Path(p).name for p in one] == ["common.gff3", parts.files["chr2"]]
+    kept = b"".join(Path(p).read_bytes() for p in one).splitlines()
+    assert all(line.startswith((b"#", b"chr2\t")) for line in kept)
+    # Built once: a second call reuses the folder; a missing file gets it rebuilt.
+    stamp = (parts.folder / "parts.json").stat().st_mtime_ns
+    again = gene_model_parts(gff3, tmp_path)
+    assert again is not None and (again.folder / "parts.json").stat().st_mtime_ns == stamp
+    Path(one[1]).unlink()
+    rebuilt = gene_model_parts(gff3, tmp_path)
+    assert rebuilt is not None and Path(rebuilt.files_for(["chr2"])[1]).is_file()
+
+
+def _body_and_header(path: Path) -> tuple[list[bytes], list[bytes]]:
+    lines = _lines(path)
+    header = [h.split(b"; Date=")[0] for h in lines if h.startswith(b"#")]
+    return [x for x in lines if not x.startswith(b"#")], header
+
+
+def test_shards_reading_their_cut_annotate_the_same(tmp_path: Path, synthetic: Path) -> None:
+    gff3, fasta = synthetic / "genes.gff3.gz", synthetic / "genome.fa"
+    calls = synthetic / "calls.vcf.gz"
+    cache = tmp_path / "cache"
+    outs = {}
+    for label, cache_dir in (("whole", None), ("cut", cache)):
+        out = tmp_path / f"{label}.vcf.gz"
+        annotate(calls, out, fasta=fasta, gff3=gff3, threads=2, cache_dir=cache_dir)
+        outs[label] = _body_and_header(out)
+    assert list((cache / "gene_model").iterdir()), "the cut was not made"
+    body, header = outs["cut"]
+    assert body == outs["whole"][0]
+    assert sum(b"BCSQ=" in line for line in body) > 100
+    # csq's command line in the header names the gene model, not the pipe it read.
+    assert header == outs["whole"][1]
+    assert any(str(gff3).encode() in h for h in header if h.startswith(b"##bcftools/csqCommand"))
+    # The output index answers queries on both contigs.
+    for contig in (b"chr1", b"chr2"):
+        region = subprocess.run(
+            ["tabix", str(tmp_path / "cut.vcf.gz"), contig.decode()],
+            capture_output=True,
+            check=True,
+        ).stdout.splitlines()
+        assert region == [line for line in body if line.startswith(contig + b"\t")]
+
+
+def test_many_sequences_interleaved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More sequences than open files, each in two runs: every part keeps its lines in order."""
+    monkeypatch.setattr("hurtig.annotation.gene_split._OPEN_FILES", 3)
+    lines = ["##gff-version 3"]
+    for rnd in range(2):
+        lines += [f"s{i}\tsrc\tgene\t{rnd + 1}\t9\t.\t+\t.\tID=g{i}_{rnd}" for i in range(10)]
+    gff3 = tmp_path / "genes.gff3"
+    gff3.write_text("\n".join(lines))  # no final newline
+    parts = gene_model_parts(str(gff3), tmp_path / "cache")
+    assert parts is not None
+    for i in range(10):
+        text = Path(parts.files_for([f"s{i}"])[1]).read_text()
+        want = [f"s{i}\tsrc\tgene\t{r + 1}\t9\t.\t+\t.\tID=g{i}_{r}\n" for r in range(2)]
+        assert text == "".join(want)
+    assert Path(parts.files_for([])[0]).read_text() == "##gff-version 3\n"
