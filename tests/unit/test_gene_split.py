@@ -10,6 +10,7 @@ change that a shard starting at that contig does not (bcftools 1.16; unchanged b
 from __future__ import annotations
 
 import gzip
+import json
 import random
 import subprocess
 import sys
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from hurtig.annotation import prepared_cache
 from hurtig.annotation.engine import annotate
 from hurtig.annotation.gene_split import gene_model_parts, name_runs
+from hurtig.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -144,3 +147,43 @@ def test_many_sequences_interleaved(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         want = [f"s{i}\tsrc\tgene\t{r + 1}\t9\t.\t+\t.\tID=g{i}_{r}\n" for r in range(2)]
         assert text == "".join(want)
     assert Path(parts.files_for([])[0]).read_text() == "##gff-version 3\n"
+
+
+def test_one_job_for_one_contig_reads_only_its_genes(tmp_path: Path, synthetic: Path) -> None:
+    """A pipeline shard (one job, records on one contig) with the cut prepared by prepare-source.
+
+    Same body and header as with the whole gene model, and csq read only that contig's part.
+    """
+    gff3, fasta = synthetic / "genes.gff3.gz", synthetic / "genome.fa"
+    shard = tmp_path / "shard.bcf"
+    calls = str(synthetic / "calls.vcf.gz")
+    subprocess.run(["bcftools", "view", "-r", "chr2", "-Ob", "-o", str(shard), calls], check=True)
+    subprocess.run(["bcftools", "index", str(shard)], check=True)
+    cache = tmp_path / "cache"
+    note = tmp_path / "gene_model.json"
+    assert prepared_cache.main(
+        ["--out", str(cache), "--gff3", str(gff3), "--only", "gene_model", "--done", str(note)]
+    ) == 0  # fmt: skip
+    (entry,) = json.loads(note.read_text())
+    assert entry["source"] == "gene_model" and entry["sequences"] == 2
+    # csq reads a cut file through a pipe: make chr1's part unreadable garbage to prove that a
+    # chr2 shard never reads it (a whole-model csq would fail on it)
+    parts = gene_model_parts(str(gff3), cache)
+    assert parts is not None
+    Path(parts.files_for(["chr1"])[1]).write_text("chr1\tbroken line\n")
+    outs = {}
+    for label, cache_dir in (("whole", None), ("cut", cache)):
+        out = tmp_path / f"{label}.vcf.gz"
+        annotate(shard, out, fasta=fasta, gff3=gff3, threads=1, cache_dir=cache_dir)
+        outs[label] = _body_and_header(out)
+    assert outs["cut"] == outs["whole"]
+    assert sum(b"BCSQ=" in line for line in outs["cut"][0]) > 20
+    # and it did read the cut: with chr2's part emptied, no consequences
+    Path(parts.files_for(["chr2"])[1]).write_text("")
+    annotate(shard, tmp_path / "empty.vcf.gz", fasta=fasta, gff3=gff3, cache_dir=cache)
+    assert not any(b"BCSQ=" in line for line in _body_and_header(tmp_path / "empty.vcf.gz")[0])
+
+
+def test_prepare_source_refuses_a_missing_gene_model(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="gene model not found"):
+        prepared_cache.main(["--out", str(tmp_path), "--gff3", str(tmp_path / "no.gff3")])

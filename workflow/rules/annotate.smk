@@ -33,9 +33,10 @@ rule prepare_annotation_source:
     params:
         out=CACHE_DIR,
         sources=" ".join(static_source_args()),
+        gff3=f"--gff3 {shlex.quote(str(GFF3))}" if GFF3 else "",
     shell:
         "hurtig prepare-source --out {params.out:q} --only {wildcards.source}"
-        " {params.sources} --threads {threads} --done {output:q} 2> {log:q}"
+        " {params.sources} {params.gff3} --threads {threads} --done {output:q} 2> {log:q}"
 
 
 rule annotate_shard:

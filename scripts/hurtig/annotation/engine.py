@@ -265,9 +265,11 @@ def _shard_jobs(
 ) -> list[ShardJob]:
     """The template job cut into shards of contigs (one job for all when ``threads`` is 1).
 
-    Each shard writes its part next to the temporary output, ``<tmp>.part<i>``. With several
-    shards, a gene model and a cache folder, each shard's csq reads only its contigs' genes
-    (:func:`hurtig.annotation.gene_split.gene_model_parts`, cut once per gene model).
+    Each shard writes its part next to the temporary output, ``<tmp>.part<i>``. With a gene
+    model, a cache folder and an indexed input, each shard's csq reads only the genes of its
+    contigs (:func:`hurtig.annotation.gene_split.gene_model_parts`, cut once per gene model):
+    one job for all reads those of the contigs the input has records on (a pipeline shard:
+    one contig's genes instead of the genome's).
     """
     counts_by_contig = contig_counts(template.vcf)
     n_shards = min(len(counts_by_contig), threads) if threads > 1 else 1
@@ -277,12 +279,12 @@ def _shard_jobs(
     jobs = [
         replace(template, contigs=group, part=f"{tmp}.part{i}") for i, group in enumerate(groups)
     ]
-    cut = None
-    if len(jobs) > 1 and template.gff3 is not None and cache_dir is not None:
-        cut = gene_model_parts(template.gff3, cache_dir)
+    if template.gff3 is None or cache_dir is None or not counts_by_contig:
+        return jobs  # no cut, or contigs unknown (no index): csq reads the whole model
+    cut = gene_model_parts(template.gff3, cache_dir)
     if cut is not None:
         for job in jobs:
-            job.gff3_parts = cut.files_for(job.contigs or [])
+            job.gff3_parts = cut.files_for(job.contigs or [c for c, _ in counts_by_contig])
     return jobs
 
 

@@ -44,6 +44,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from hurtig.annotation.gene_split import gene_model_parts
 from hurtig.annotation.keys import Key, allele_hkeys, allele_key
 from hurtig.annotation.registry import (
     add_source_options,
@@ -101,6 +102,10 @@ def _pack_bin(
         ]
     )
     return zlib.compress(payload, level) if level else payload
+
+
+#: The name of the gene model's cut in ``--only`` and in the notes.
+GENE_MODEL = "gene_model"
 
 
 @dataclass
@@ -449,6 +454,18 @@ def open_with_cache(
     return source, cache
 
 
+def _cut_gene_model(gff3: str, out: Path) -> dict[str, Any]:
+    """Cut ``gff3`` by sequence under ``out`` (:mod:`hurtig.annotation.gene_split`); its note."""
+    if not Path(gff3).is_file():
+        raise InputError(f"{gff3}: gene model not found")
+    parts = gene_model_parts(gff3, out)
+    if parts is None:
+        raise InputError(f"{gff3}: cutting the gene model into {out / 'gene_model'} failed")
+    n = len([name for name in parts.files if name != "#"])
+    print(f"hurtig prepare-source: {GENE_MODEL}: {n} sequences: {parts.folder}", file=sys.stderr)
+    return {"source": GENE_MODEL, "file": gff3, "cache": str(parts.folder), "sequences": n}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point: build caches of the given sources under ``--out``."""
     parser = argparse.ArgumentParser(
@@ -458,6 +475,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", required=True, help="cache directory (one folder per source)")
     add_source_options(parser)
+    parser.add_argument(
+        "--gff3",
+        help="also cut this gene model by sequence into DIR/gene_model/ (each annotation "
+        "shard's bcftools csq then reads only its contigs' genes); its --only name: gene_model",
+    )
     parser.add_argument("--only", nargs="*", help="build only these source names")
     parser.add_argument("--threads", type=int, default=1, help="contigs built in parallel")
     parser.add_argument(
@@ -473,9 +495,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     specs = static_specs(args)
-    if not specs:
-        raise InputError("hurtig prepare-source: no source given (--gnomad, --clinvar, --scores)")
+    if not specs and not args.gff3:
+        raise InputError(
+            "hurtig prepare-source: no source given (--gnomad, --clinvar, --scores, --gff3)"
+        )
     notes = []
+    if args.gff3 and (not args.only or GENE_MODEL in args.only):
+        notes.append(_cut_gene_model(args.gff3, Path(args.out)))
     for spec in specs:
         name = source_name(spec)
         if args.only and name not in args.only:

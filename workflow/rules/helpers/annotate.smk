@@ -28,11 +28,17 @@ def annotation_source_files():
 
 
 def cached_sources():
-    """Source name -> file of the sources read through a prepared cache."""
+    """Source name -> file of the sources prepared once into the cache folder.
+
+    The gene model is one of them: cut by sequence (``gene_model``), so each shard's csq reads
+    only the genes of its contigs.
+    """
     out = {"gnomad": str(GNOMAD)} if GNOMAD else {}
     if CLINVAR:
         out["clinvar"] = str(CLINVAR)
     out.update({s["name"]: s["file"] for s in SCORES})
+    if GFF3:
+        out["gene_model"] = str(GFF3)
     return out
 
 
