@@ -65,7 +65,8 @@ if [[ "$where" != "$REPO/scripts" ]] || [[ ! -x "$VENV/bin/hurtig" ]]; then
 fi
 # The annotation's compiled kernels (numba): compiled here once, into the package's __pycache__,
 # so that the first annotation job loads them instead of compiling them (a few seconds).
-"$VENV/bin/python" -c 'from hurtig.annotation import join_cache, tbi_build, text_blocks
+"$VENV/bin/python" -c 'from hurtig.annotation import csq_feed, join_cache, tbi_build, text_blocks
+csq_feed.load_kernel()
 join_cache.load_kernel()
 tbi_build.load_kernels()
 text_blocks.load_kernel()' >&2

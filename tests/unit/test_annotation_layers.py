@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2] / "scripts" / "hurtig" / "annotation"
 
 LAYERS: list[list[str]] = [
     ["__init__", "sources.__init__"],  # package docstrings: import nothing of the package
-    ["text_blocks", "contigs", "tbi_build", "gene_split"],  # text blocks; contigs; index; GFF3 cut
-    ["keys", "bgzf_out"],  # allele keys: trimming, packed and hashed keys; BGZF writer
+    ["text_blocks", "contigs", "tbi_build", "gene_split", "libdeflate"],  # ...; GFF3 cut; ctypes
+    ["keys", "bgzf_out", "csq_feed"],  # allele keys; BGZF writer; csq fed the records near genes
     ["inhouse_db"],  # the in-house SQLite database (schema, writer, `hurtig inhouse`)
     ["source"],  # Source base, SourceSpec, INFO value and header helpers
     ["sources.gnomad", "sources.clinvar", "sources.scores", "sources.inhouse"],  # one per kind

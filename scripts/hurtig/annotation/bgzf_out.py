@@ -13,7 +13,6 @@ is a valid BGZF file ending in the standard EOF block.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import struct
 import zlib
@@ -21,6 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from hurtig.annotation import libdeflate
 from hurtig.annotation.tbi_build import PartIndex, TbiBuilder, tbi_bytes
 
 #: Uncompressed bytes per BGZF block (htslib ``BGZF_BLOCK_SIZE``).
@@ -34,12 +34,8 @@ Deflate = Callable[[memoryview], tuple[bytes, int]]
 
 def _libdeflate(level: int) -> Deflate | None:
     """A raw-deflate + CRC32 function backed by libdeflate, or None when it is not installed."""
-    name = ctypes.util.find_library("deflate")
-    if name is None:
-        return None
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
+    lib = libdeflate.load()
+    if lib is None:
         return None
     lib.libdeflate_alloc_compressor.restype = ctypes.c_void_p
     lib.libdeflate_alloc_compressor.argtypes = [ctypes.c_int]
@@ -47,8 +43,6 @@ def _libdeflate(level: int) -> Deflate | None:
     lib.libdeflate_deflate_compress.argtypes = [
         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t
     ]  # fmt: skip
-    lib.libdeflate_crc32.restype = ctypes.c_uint32
-    lib.libdeflate_crc32.argtypes = [ctypes.c_uint32, ctypes.c_void_p, ctypes.c_size_t]
     compressor = lib.libdeflate_alloc_compressor(level)
     if not compressor:
         return None

@@ -32,6 +32,7 @@ import multiprocessing
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,6 +40,8 @@ from typing import IO
 
 from hurtig.annotation.bgzf_out import EOF_BLOCK, IndexedBgzfWriter, bgzf_bytes
 from hurtig.annotation.contigs import header_contigs
+from hurtig.annotation.csq_feed import RecordFeeder, is_bgzf_vcf, merged_blocks
+from hurtig.annotation.csq_feed import load_kernel as load_scanner
 from hurtig.annotation.gene_split import gene_model_parts
 from hurtig.annotation.join import join_stream
 from hurtig.annotation.join_cache import load_kernel as load_matcher
@@ -135,41 +138,70 @@ class ShardJob:
     level: int
     header_contigs: list[str] = field(default_factory=list)
     gff3_parts: list[str] | None = None  # the shard's contigs' cut of the gene model
+    # contig -> its part of the cut: set when csq gets only the records near genes
+    # (a bgzipped VCF input, hurtig.annotation.csq_feed)
+    feed_parts: dict[str, str] | None = None
 
 
 def _producer(job: ShardJob, gff3: str | None = None) -> list[str]:
     """The command that writes the shard's VCF text: ``bcftools csq -l`` or ``bcftools view``.
 
-    ``gff3`` replaces the job's gene model path (the shard's cut of it, through a pipe).
+    ``gff3`` replaces the job's gene model path (the shard's cut of it, through a pipe). With
+    ``feed_parts``, csq reads the records near genes from its stdin (``-``).
     """
     regions = ["-r", ",".join(job.contigs)] if job.contigs else []
     if job.gff3:
         assert job.fasta is not None
         genes = gff3 or job.gff3
-        return ["bcftools", "csq", "-l", "-f", job.fasta, "-g", genes, "-Ov", *regions, job.vcf]
+        source = ["-"] if job.feed_parts is not None else [*regions, job.vcf]
+        return ["bcftools", "csq", "-l", "-f", job.fasta, "-g", genes, "-Ov", *source]
     return ["bcftools", "view", "--no-version", "-Ov", *regions, job.vcf]
 
 
-def _start_producer(job: ShardJob) -> tuple[subprocess.Popen[bytes], Feeder]:
+def _start_producer(job: ShardJob, errors: IO[bytes]) -> tuple[subprocess.Popen[bytes], Feeder]:
     """Start the shard's producer; with a cut gene model, ``cat`` feeds it csq through a pipe.
+
+    Its stderr goes to ``errors`` (a file: a pipe left unread could fill up and stall it).
 
     Returns:
         The producer and the feeder (``cat`` process and the pipe path csq saw), or None.
     """
     if not job.gff3_parts:
         cmd = _producer(job)
-        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE), None
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors), None
     cat = subprocess.Popen(["cat", "--", *job.gff3_parts], stdout=subprocess.PIPE)
     assert cat.stdout is not None
     fd = cat.stdout.fileno()
     pipe = f"/dev/fd/{fd}"
+    stdin = subprocess.PIPE if job.feed_parts is not None else subprocess.DEVNULL
     try:
         producer = subprocess.Popen(
-            _producer(job, pipe), stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(fd,)
+            _producer(job, pipe), stdin=stdin, stdout=subprocess.PIPE, stderr=errors, pass_fds=(fd,)
         )
     finally:
         cat.stdout.close()
     return producer, (cat, pipe)
+
+
+def _producer_error(
+    producer: subprocess.Popen[bytes], errors: IO[bytes], job: ShardJob, wait: float | None
+) -> InputError | None:
+    """The producer's failure (its exit code and last stderr line), or None when it has none.
+
+    ``wait``: seconds to give a still running producer to end (None: until it ends).
+    """
+    try:
+        code = producer.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        return None
+    if code == 0:
+        return None
+    errors.seek(0)
+    text = errors.read().decode(errors="replace")
+    last = (text.strip().splitlines() or [f"exit code {code}"])[-1]
+    cmd = producer.args
+    assert isinstance(cmd, list)
+    return InputError(f"{job.vcf}: {cmd[0]} {cmd[1]} failed: {last}")
 
 
 def _check_feeder(feeder: Feeder, job: ShardJob) -> None:
@@ -220,30 +252,48 @@ def run_shard(job: ShardJob) -> ShardResult:
     sources, caches = open_sources(job.specs, job.contig_map, job.seek_records)
     for source in sources:
         source.check_naming(job.header_contigs)
-    producer, feeder = _start_producer(job)
-    cmd = producer.args
-    assert producer.stdout is not None and isinstance(cmd, list)
+    with tempfile.TemporaryFile() as errors:
+        return _joined_shard(job, sources, caches, errors)
+
+
+def _joined_shard(
+    job: ShardJob, sources: list[Source], caches: list[SourceCache | None], errors: IO[bytes]
+) -> ShardResult:
+    """:func:`run_shard` once the sources are open; the producer's stderr goes to ``errors``."""
+    producer, feeder = _start_producer(job, errors)
+    assert producer.stdout is not None
     sink = IndexedBgzfWriter(job.part, job.level, part=True)
     try:
         stream = producer.stdout
+        blocks: Iterator[bytes] = _pipe_blocks(stream)
+        if job.feed_parts is not None:  # csq annotates the records near genes only
+            assert producer.stdin is not None
+            fed = RecordFeeder(
+                job.vcf, read_header(job.vcf), job.contigs, job.feed_parts, producer.stdin
+            )
+            fed.start()
+            blocks = merged_blocks(fed, stream, job.vcf)
         header = _read_vcf_header(stream, job.vcf)
         if feeder is not None:  # csq's command line names the pipe: name the gene model
             header = [h.replace(feeder[1], str(job.gff3)) for h in header]
         declared = {m.group(1) for h in header if (m := INFO_LINE.match(h))}
         strip = _our_ids(sources) & declared
-        counts = join_stream(_pipe_blocks(stream), sink, sources, caches, job.vcf, strip or None)
+        counts = join_stream(blocks, sink, sources, caches, job.vcf, strip or None)
         _check_feeder(feeder, job)
-        err = producer.stderr.read().decode(errors="replace") if producer.stderr else ""
-        if producer.wait() != 0:
-            last = (err.strip().splitlines() or ["failed"])[-1]
-            raise InputError(f"{job.vcf}: {cmd[0]} {cmd[1]} failed: {last}")
-    except BaseException:
+        failed = _producer_error(producer, errors, job, None)
+        if failed is not None:
+            raise failed
+    except BaseException as exc:
+        # a producer that failed explains what its reader saw (no header, a broken pipe)
+        failed = _producer_error(producer, errors, job, 0.5)
         producer.kill()
         producer.wait()
         sink.abort()
         if feeder is not None:
             feeder[0].kill()
             feeder[0].wait()
+        if failed is not None and isinstance(exc, InputError | OSError) and exc is not failed:
+            raise failed from exc
         raise
     # BGZF and its index made here, in parallel; annotate() merges the parts' indexes.
     return header, counts, sink.close()
@@ -282,9 +332,14 @@ def _shard_jobs(
     if template.gff3 is None or cache_dir is None or not counts_by_contig:
         return jobs  # no cut, or contigs unknown (no index): csq reads the whole model
     cut = gene_model_parts(template.gff3, cache_dir)
-    if cut is not None:
-        for job in jobs:
-            job.gff3_parts = cut.files_for(job.contigs or [c for c, _ in counts_by_contig])
+    if cut is None:
+        return jobs
+    feed = is_bgzf_vcf(template.vcf)
+    for job in jobs:
+        contigs = job.contigs or [c for c, _ in counts_by_contig]
+        job.gff3_parts = cut.files_for(contigs)
+        if feed:
+            job.feed_parts = {c: str(cut.folder / cut.files[c]) for c in contigs if c in cut.files}
     return jobs
 
 
@@ -300,6 +355,8 @@ def _run_jobs(jobs: list[ShardJob], threads: int) -> list[ShardResult]:
     load_splice()
     load_matcher()
     load_indexer()
+    if any(job.feed_parts is not None for job in jobs):
+        load_scanner()
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(threads, len(jobs))) as pool:
         return pool.map(run_shard, jobs, chunksize=1)
