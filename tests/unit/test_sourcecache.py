@@ -273,6 +273,21 @@ def test_stale_or_missing_cache_refused(tmp_path: Path, sources: dict[str, Path]
         run(sources, tmp_path / "o.vcf.gz", cache)
 
 
+def test_truncated_cache_file_is_an_error_not_a_crash(
+    tmp_path: Path, sources: dict[str, Path]
+) -> None:
+    """Bins are read from the mapped file: one cut short fails with a line, not SIGBUS."""
+    cache = tmp_path / "cache"
+    build(sources, cache)
+    bins = sorted((cache / "gnomad").glob("*.bins"))
+    assert bins
+    with open(bins[0], "r+b") as handle:
+        handle.truncate(os.path.getsize(bins[0]) // 2)
+    with pytest.raises(InputError, match=r"truncated cache file .*; rebuild the cache"):
+        run(sources, tmp_path / "o.vcf.gz", cache)
+    assert not (tmp_path / "o.vcf.gz").exists()
+
+
 def test_cli(tmp_path: Path, sources: dict[str, Path]) -> None:
     env = dict(os.environ)
     cmd = [sys.executable, "-m", "hurtig", "prepare-source", "--out", str(tmp_path / "c")]

@@ -11,8 +11,9 @@ numpy calls (issue 17).
 
 from __future__ import annotations
 
+import mmap
+import os
 from collections.abc import Callable
-from typing import IO
 
 import numpy as np
 from numba import njit
@@ -20,6 +21,7 @@ from numba import njit
 from hurtig.annotation.keys import InputKeys
 from hurtig.annotation.prepared_cache import BIN_BITS, Bin, SourceCache
 from hurtig.annotation.text_blocks import Matches
+from hurtig.errors import InputError
 
 
 class CachedStream:
@@ -31,27 +33,31 @@ class CachedStream:
         self.index = cache.bins(contig)
         self.compressed = cache.compressed
         self.loaded: dict[int, Bin] = {}
-        self._handle: tuple[str, IO[bytes]] | None = None
+        self._mapped: tuple[str, memoryview] | None = None
 
     def close(self) -> None:
-        """Forget the loaded bins; close the cache file."""
+        """Forget the loaded bins and the mapped cache file."""
         self.loaded.clear()
-        if self._handle is not None:
-            self._handle[1].close()
-            self._handle = None
+        self._mapped = None  # the mapping goes with the last view of it
+
+    def _file(self, file: str) -> memoryview:
+        """The cache file, mapped read-only: bins are read in place, not copied (issue 17)."""
+        if self._mapped is None or self._mapped[0] != file:
+            with open(file, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+            self._mapped = (file, memoryview(mapped) if mapped is not None else memoryview(b""))
+        return self._mapped[1]
 
     def _bin(self, number: int) -> Bin | None:
         got = self.loaded.get(number)
         if got is None and number in self.index:
             file, offset, length = self.index[number]
-            if self._handle is None or self._handle[0] != file:
-                if self._handle is not None:
-                    self._handle[1].close()
-                self._handle = (file, open(file, "rb"))  # noqa: SIM115 (closed in close())
-            handle = self._handle[1]
-            handle.seek(offset)
-            data = handle.read(length)
-            got = self.loaded[number] = Bin.unpack(data, self.where, self.compressed)
+            data = self._file(file)
+            if offset + length > len(data):  # a mapped page past the end would crash the run
+                raise InputError(f"{self.where}: truncated cache file {file}; rebuild the cache")
+            view = data[offset : offset + length]
+            got = self.loaded[number] = Bin.unpack(view, self.where, self.compressed)
         return got
 
     def match(self, keys: InputKeys) -> list[Matches]:

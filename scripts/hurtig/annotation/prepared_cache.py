@@ -116,15 +116,15 @@ class Bin:
     oth_pos: np.ndarray  # positions of the other alleles (sorted)
     allele_off: np.ndarray  # offsets of b"REF\tALT" of the other alleles in ``alleles``
     text_off: np.ndarray  # offsets of each allele's text in ``text`` (SNVs first)
-    alleles: bytes
+    alleles: bytes | memoryview
     text: np.ndarray  # uint8
     other_keys: tuple[np.ndarray, np.ndarray]  # sorted hash keys of the others, entry numbers
 
     @classmethod
-    def unpack(cls, data: bytes, where: str, compressed: bool) -> Bin:
-        """Decompress (when stored so) and slice one bin."""
+    def unpack(cls, data: bytes | memoryview, where: str, compressed: bool) -> Bin:
+        """Decompress (when stored so) and slice one bin (no copy of an uncompressed one)."""
         try:
-            raw = zlib.decompress(data) if compressed else data
+            raw: bytes | memoryview = zlib.decompress(data) if compressed else data
         except zlib.error as err:
             raise InputError(f"{where}: corrupt cache bin ({err}); rebuild the cache") from err
         head = np.frombuffer(raw, dtype=_I64, count=_HEAD)
