@@ -105,7 +105,11 @@ class IndexedBgzfWriter:
 
     def write(self, data: bytes) -> None:
         """Append whole lines."""
-        self.index.add(data, self.uoffset)
+        self.write_lines(data, None)
+
+    def write_lines(self, data: bytes, newlines: np.ndarray | None) -> None:
+        """Append whole lines; ``newlines``: the offsets of their newlines, when known."""
+        self.index.add(data, self.uoffset, newlines)
         self.uoffset += len(data)
         view = memoryview(data)
         if self.pending:

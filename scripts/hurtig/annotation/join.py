@@ -41,6 +41,10 @@ class Sink(Protocol):
         """Append ``data``."""
 
 
+#: A piece of output: whole lines, and the offsets of their newlines in it.
+Piece = tuple[bytes, np.ndarray]
+
+
 def _strip_keys(info: str, keys: set[str]) -> str:
     kept = [item for item in info.split(";") if item.partition("=")[0] not in keys]
     return ";".join(kept) if kept else "."
@@ -111,7 +115,7 @@ class BlockJoiner:
                 stream.close()
         self.streams = []
 
-    def block(self, blob: bytes, out: list[bytes]) -> None:
+    def block(self, blob: bytes, out: list[Piece]) -> None:
         """Annotate one block of whole lines and append the output bytes to ``out``."""
         if self.strip:
             blob = _strip_block(blob, self.strip)
@@ -123,7 +127,7 @@ class BlockJoiner:
             self._run(blob, arr, sub_lines(lines, lo, hi), chrom, out)
 
     def _run(
-        self, blob: bytes, arr: np.ndarray, lines: Lines, chrom: str, out: list[bytes]
+        self, blob: bytes, arr: np.ndarray, lines: Lines, chrom: str, out: list[Piece]
     ) -> None:
         start, stop = int(lines.starts[0]), int(lines.ends[-1]) + 1
         pos = parse_ints(arr, lines.field_starts[1], lines.field_ends[1], self.where)
@@ -146,7 +150,7 @@ class BlockJoiner:
                 self.hits[k] += sum(len(m.lines) for m in found)
                 additions += [(k, m) for m in found]
         if not any(len(m.lines) for _, m in additions):
-            out.append(blob[start:stop])
+            out.append((blob[start:stop], lines.ends - start))
             return
         local = Lines(
             lines.starts - start,
@@ -154,7 +158,8 @@ class BlockJoiner:
             [f - start for f in lines.field_starts],
             [f - start for f in lines.field_ends],
         )
-        out.append(assemble(arr[start:stop], local, 7, additions))
+        text = assemble(arr[start:stop], local, 7, additions)
+        out.append((text, _shifted_newlines(arr[start:stop], local, 7, additions)))
 
     def counts(self) -> dict[str, int]:
         """Counters: ``records`` and ``<source>_hits``."""
@@ -162,6 +167,28 @@ class BlockJoiner:
         for i, source in enumerate(self.sources):
             counts[f"{source.name}_hits"] = self.hits[i]
         return counts
+
+
+def _shifted_newlines(
+    arr: np.ndarray, lines: Lines, info: int, additions: Sequence[tuple[int, Matches]]
+) -> np.ndarray:
+    """The newline offsets of :func:`assemble`'s output: each line grown by what it got.
+
+    A line gains its pieces; when its INFO was ``.`` or empty, that INFO and the first piece's
+    ``;`` go (as :func:`hurtig.annotation.text_blocks.splice` writes it).
+    """
+    n = len(lines.ends)
+    grow = np.zeros(n, dtype=np.int64)
+    got = np.zeros(n, dtype=bool)
+    for _, m in additions:
+        if len(m.lines):
+            grow += np.bincount(m.lines, weights=m.ends - m.starts, minlength=n).astype(np.int64)
+            got[m.lines] = True
+    i_s, i_e = lines.field_starts[info], lines.field_ends[info]
+    dot = (i_e - i_s == 1) & (arr[np.minimum(i_s, len(arr) - 1)] == ord("."))
+    replaced = got & ((i_e == i_s) | dot)
+    grow -= replaced * (1 + (i_e - i_s))
+    return lines.ends + np.cumsum(grow)
 
 
 def join_stream(
@@ -186,12 +213,16 @@ def join_stream(
         Counters: ``records`` and ``<source>_hits``.
     """
     joiner = BlockJoiner(sources, caches, where, strip)
+    lined = getattr(out, "write_lines", None)
     try:
         for blob in read_blocks(blocks):
-            pieces: list[bytes] = []
+            pieces: list[Piece] = []
             joiner.block(blob, pieces)
-            for piece in pieces:  # each holds whole lines: no copy into one block
-                out.write(piece)
+            for piece, newlines in pieces:  # each holds whole lines: no copy into one block
+                if lined is not None:  # the index needs no newline scan (issue 17)
+                    lined(piece, newlines)
+                else:
+                    out.write(piece)
     finally:
         joiner.close()
     return joiner.counts()

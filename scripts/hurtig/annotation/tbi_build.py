@@ -212,13 +212,21 @@ class TbiBuilder:
         self.state = np.array([-1, -1, 0, 0, 0, 0], dtype=np.int64)
         self.off_beg = 0
 
-    def add(self, data: bytes, base: int) -> None:
-        """Index the lines in ``data``, which starts at uncompressed position ``base``."""
+    def add(self, data: bytes, base: int, newlines: np.ndarray | None = None) -> None:
+        """Index the lines in ``data``, which starts at uncompressed position ``base``.
+
+        ``newlines``: the offsets of the newlines in ``data`` when the caller knows them (the
+        join does), else found here.
+        """
         if not data:
             return
         buf = np.frombuffer(data, dtype=np.uint8)
         prev = np.frombuffer(self.contigs[-1].name if self.contigs else b"", dtype=np.uint8)
-        newlines = np.flatnonzero(buf == 10)
+        if newlines is None:
+            newlines = np.flatnonzero(buf == 10)
+        elif len(newlines) != data.count(b"\n") or not (buf[newlines] == 10).all():
+            # increasing offsets, all at newlines, as many as there are: exactly the newlines
+            raise RuntimeError(f"{self.where}: line offsets handed to the index are wrong")
         new, cstart, begs, ends = _scan_kernel(buf, newlines, prev, b"END=" in data)
         stops = newlines + 1
         if (begs < 0).any():
