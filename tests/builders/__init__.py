@@ -21,6 +21,7 @@ from builders.sheets import SampleSheet, UnitSheet
 from builders.snakemake_runner import (
     WorkflowRun,
     dry_run,
+    job_start,
     run_pipeline,
     run_workflow,
     snakemake_argv,
@@ -35,6 +36,7 @@ __all__ = [
     "VcfBuilder",
     "WorkflowRun",
     "dry_run",
+    "job_start",
     "run_pipeline",
     "run_workflow",
     "snakemake_argv",

@@ -91,6 +91,17 @@ def job_counts(output: str) -> dict[str, int]:
     return counts
 
 
+#: The line that starts a job in Snakemake's log: ``rule``, ``checkpoint``, ``localrule`` or
+#: ``localcheckpoint``, then the rule's name.
+JOB_START = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
+
+
+def job_start(line: str) -> str | None:
+    """The rule name when ``line`` starts a job in Snakemake's log, else None."""
+    started = JOB_START.match(line)
+    return started[1] if started else None
+
+
 def snakemake_argv(*args: str, cores: int | None = None, profile: Path | None = None) -> list[str]:
     """The command line that runs the repository's Snakefile with this Python's Snakemake.
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from builders import job_start
+
 pytestmark = pytest.mark.e2e
 
 SMALL = ("SNV", "MNV", "indel")
@@ -102,9 +104,9 @@ def jobs_of(log: str) -> list[tuple[str, list[str], list[str]]]:
     """(rule, inputs, outputs) of every job in a Snakemake log."""
     jobs: list[tuple[str, list[str], list[str]]] = []
     for line in log.splitlines():
-        started = re.match(r"^(?:rule|checkpoint|localrule) (\w+):$", line)
+        started = job_start(line)
         if started:
-            jobs.append((started[1], [], []))
+            jobs.append((started, [], []))
         elif jobs and (field := re.match(r"^    (input|output): (.*)$", line)):
             files = [f.strip() for f in field[2].split(",")]
             _, inputs, outputs = jobs[-1]

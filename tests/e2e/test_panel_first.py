@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import run_workflow
+from builders import job_start, run_workflow
 from hurtig.calling.regions import overlapping_shards
 
 pytestmark = pytest.mark.e2e
@@ -23,9 +23,9 @@ def job_order(log: str) -> list[tuple[str, dict[str, str]]]:
     """(rule, wildcards) of every job in the order Snakemake started them."""
     jobs: list[tuple[str, dict[str, str]]] = []
     for line in log.splitlines():
-        started = re.match(r"^(?:rule|checkpoint|localrule) (\w+):$", line)
+        started = job_start(line)
         if started:
-            jobs.append((started[1], {}))
+            jobs.append((started, {}))
         elif line.startswith("    wildcards:") and jobs:
             for item in line.split(":", 1)[1].split(","):
                 key, _, value = item.strip().partition("=")
