@@ -36,7 +36,6 @@ from numba import njit
 
 from hurtig.annotation import libdeflate
 from hurtig.annotation.text_blocks import (
-    Lines,
     parse_ints,
     read_blocks,
     split_lines,
@@ -218,22 +217,6 @@ def _merge(begs: np.ndarray, ends: np.ndarray) -> Spans:
     first = np.flatnonzero(new)
     last = np.append(first[1:] - 1, len(begs) - 1)
     return begs[first], ends[last]
-
-
-def near_genes(arr: np.ndarray, lines: Lines, spans: Spans, where: str) -> np.ndarray:
-    """Per line: does its REF span come near a feature, or is its ALT symbolic/a breakend?"""
-    fs, fe = lines.field_starts, lines.field_ends
-    beg = parse_ints(arr, fs[1], fe[1], where) - 1
-    end = beg + np.maximum(fe[3] - fs[3], 1)
-    starts, stops = spans
-    k = np.searchsorted(starts, end, side="left") - 1
-    near = (k >= 0) & (stops[np.maximum(k, 0)] > beg)
-    last = len(arr) - 1
-    first = arr[np.minimum(fs[4], last)]
-    final = arr[np.clip(fe[4] - 1, 0, last)]
-    odd = (first == ord("<")) | (first == ord("[")) | (first == ord("]"))
-    odd |= (final == ord("[")) | (final == ord("]"))
-    return near | odd
 
 
 @dataclass
