@@ -29,8 +29,9 @@ def screened_run(workdir: Path, config: Path, *targets: str) -> Path:
     overlay = workdir / "screen.yaml"
     workdir.mkdir(parents=True, exist_ok=True)
     overlay.write_text(SCREEN)
-    # the screen overlay first: relative paths resolve against the last config file
-    run_pipeline(workdir, "--configfile", str(overlay), str(config), *targets)
+    # the screen overlay first: relative paths resolve against the last config file (and the
+    # targets before --configfile, which takes every word after it)
+    run_pipeline(workdir, *targets, "--configfile", str(overlay), str(config))
     return workdir
 
 
