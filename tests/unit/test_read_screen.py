@@ -151,3 +151,41 @@ def test_unequal_mates_and_bad_fastq_are_errors(tmp_path: Path) -> None:
         handle.write("@a/2\nACGT\n+\nIIII\n" + "a/2\nACGT\n+\nIIII\n" * 2)
     with pytest.raises(InputError, match="not FASTQ"):
         read_screen.screen_reads([(r1, r2)], table, *out)
+
+
+def test_max_copies_leaves_out_k_mers_repeated_in_the_reference(tmp_path: Path) -> None:
+    """K-mers found more than --max-copies times in the whole reference are left out.
+
+    A segment of the regions is copied twice elsewhere (once reverse-complemented): its k-mers
+    are found 3 times, so --max-copies 2 leaves them out and the reads of a copy are not kept.
+    """
+    rng = np.random.default_rng(10)
+    ref = write_reference(tmp_path, rng)
+    repeat = ref["c1"][4200:4400]
+    c2 = ref["c2"][:8000] + revcomp(repeat) + ref["c2"][8200:12000] + repeat + ref["c2"][12200:]
+    (tmp_path / "ref.fa").write_text(f">c1\n{ref['c1']}\n>c2\n{c2}\n")
+    (tmp_path / "ref.fa.fai").unlink()
+    pysam.faidx(str(tmp_path / "ref.fa"))
+    bed = tmp_path / "regions.bed"
+    bed.write_text("c1\t4000\t6000\n")
+    every = read_screen.build_table(tmp_path / "ref.fa", bed)
+    assert read_screen.build_table(tmp_path / "ref.fa", bed, max_copies=3).kmers == every.kmers
+    capped = read_screen.build_table(tmp_path / "ref.fa", bed, max_copies=2)
+    genome = ref["c1"] + "N" + c2
+    region = ref["c1"][4000:6000]
+    kmers = {region[i : i + 31] for i in range(len(region) - 30)}
+    repeated = {m for m in kmers if genome.count(m) + genome.count(revcomp(m)) > 2}
+    assert len(repeated) >= 200 - 31 + 1  # the copied segment's (and chance junction k-mers)
+    assert capped.kmers == every.kmers - len(repeated)
+    pairs = [
+        ("copy", c2[12000 + 50 : 12000 + 50 + READ], c2[100 : 100 + READ]),
+        ("unique", ref["c1"][5000 : 5000 + READ], c2[300 : 300 + READ]),
+    ]
+    r1, r2 = tmp_path / "R1.fastq.gz", tmp_path / "R2.fastq.gz"
+    write_pairs(r1, r2, pairs)
+    out = (tmp_path / "o1.fastq.gz", tmp_path / "o2.fastq.gz")
+    assert read_screen.screen_reads([(r1, r2)], every, *out).kept == 2
+    assert read_screen.screen_reads([(r1, r2)], capped, *out).kept == 1
+    assert names(out[0]) == ["unique"]
+    with pytest.raises(InputError, match="negative"):
+        read_screen.build_table(tmp_path / "ref.fa", bed, max_copies=-1)

@@ -54,10 +54,12 @@ rule build_panel_kmers:
     priority: FAST_PRIORITY
     conda:
         "../../envs/hurtig.yaml"
+    params:
+        max_copies=FAST_PATH.get("screen_max_copies", 0),
     shell:
         # canonical 31-mers; written under a temporary name and renamed (hurtig.panels.read_screen)
-        "hurtig panel-kmers --fasta {input.fasta:q} --bed {input.bed:q} --out {output:q}"
-        " 2> {log:q}"
+        "hurtig panel-kmers --fasta {input.fasta:q} --bed {input.bed:q}"
+        " --max-copies {params.max_copies} --out {output:q} 2> {log:q}"
 
 
 rule screen_reads:

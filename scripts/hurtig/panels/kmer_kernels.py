@@ -88,6 +88,36 @@ def fill_table(table: np.ndarray, kmers: np.ndarray) -> int:  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
+def count_copies(
+    table: np.ndarray, counts: np.ndarray, seq: np.ndarray, k: int, codes: np.ndarray
+) -> None:  # pragma: no cover (compiled)
+    """Count in ``counts[slot]`` each occurrence in ``seq`` (bytes) of ``table[slot]``'s k-mer."""
+    mask = np.uint64((1 << (2 * k)) - 1)
+    shift = np.uint64(2 * (k - 1))
+    tmask = np.uint64(table.size - 1)
+    fwd = np.uint64(0)
+    rev = np.uint64(0)
+    run = 0
+    for i in range(seq.size):
+        code = codes[seq[i]]
+        if code > 3:
+            run = 0
+            continue
+        fwd = ((fwd << np.uint64(2)) | np.uint64(code)) & mask
+        rev = (rev >> np.uint64(2)) | (np.uint64(3 - code) << shift)
+        run += 1
+        if run < k:
+            continue
+        kmer = min(fwd, rev)
+        at = _mix(kmer) & tmask
+        while table[at] != EMPTY:
+            if table[at] == kmer:
+                counts[at] += 1
+                break
+            at = (at + np.uint64(1)) & tmask
+
+
+@njit(cache=True, nogil=True)
 def canonical_kmers(
     seq: np.ndarray, k: int, codes: np.ndarray, out: np.ndarray
 ) -> int:  # pragma: no cover (compiled)

@@ -48,6 +48,7 @@ from hurtig.panels.kmer_kernels import (
     EMPTY,
     MAX_K,
     canonical_kmers,
+    count_copies,
     fill_filter,
     fill_table,
     screen_block,
@@ -56,6 +57,8 @@ from hurtig.panels.kmer_kernels import (
 DEFAULT_K = 31
 #: Decompressed bytes read from each FASTQ of a pair at a time.
 BLOCK = 1 << 22
+#: Reference bases read at a time when counting the copies of the k-mers.
+WINDOW = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,44 @@ class ScreenCounts:
     seconds: float
 
 
-def build_table(fasta: Path, bed: Path, k: int = DEFAULT_K) -> KmerTable:
+def _hash_set(kmers: np.ndarray, k: int) -> KmerTable:
+    """The table (and filter) of distinct canonical ``kmers``."""
+    size = 1 << max(4, int(2 * max(kmers.size, 1) - 1).bit_length())
+    table = np.full(size, EMPTY, dtype=np.uint64)
+    fill_table(table, kmers)
+    bits = np.zeros(max(1, size // 8), dtype=np.uint64)
+    fill_filter(bits, kmers)
+    return KmerTable(k, table, bits, int(kmers.size))
+
+
+def drop_high_copy(table: KmerTable, reference: pysam.FastaFile, max_copies: int) -> KmerTable:
+    """The table without the k-mers found more than ``max_copies`` times in the whole reference.
+
+    Every contig is read in windows of :data:`WINDOW` bases (overlapping by k - 1) and each
+    occurrence of a table k-mer counted, on either strand.
+    """
+    counts = np.zeros(table.table.size, dtype=np.int64)
+    for contig, length in zip(reference.references, reference.lengths, strict=True):
+        for start in range(0, length, WINDOW):
+            seq = reference.fetch(contig, start, min(start + WINDOW + table.k - 1, length))
+            count_copies(table.table, counts, np.frombuffer(seq.encode(), np.uint8), table.k, CODES)
+    held = table.table != EMPTY
+    return _hash_set(np.sort(table.table[held & (counts <= max_copies)]), table.k)
+
+
+def build_table(fasta: Path, bed: Path, k: int = DEFAULT_K, max_copies: int = 0) -> KmerTable:
     """The canonical k-mers of the reference sequence in the regions of ``bed``.
+
+    With ``max_copies`` > 0 the k-mers found more than that many times in the whole reference
+    are left out (:func:`drop_high_copy`).
 
     Raises:
         InputError: k out of range, an unreadable FASTA or BED, a contig missing from the FASTA.
     """
     if not 1 <= k <= MAX_K:
         raise InputError(f"k must be 1..{MAX_K}, not {k}")
+    if max_copies < 0:
+        raise InputError(f"--max-copies cannot be negative ({max_copies})")
     regions = read_bed(bed)
     parts: list[np.ndarray] = []
     try:
@@ -109,15 +142,11 @@ def build_table(fasta: Path, bed: Path, k: int = DEFAULT_K) -> KmerTable:
                     seq = np.frombuffer(reference.fetch(contig, start, end).encode(), np.uint8)
                     out = np.empty(max(seq.size - k + 1, 0), dtype=np.uint64)
                     parts.append(out[: canonical_kmers(seq, k, CODES, out)])
+            kmers = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.uint64)
+            table = _hash_set(kmers, k)
+            return drop_high_copy(table, reference, max_copies) if max_copies else table
     except OSError as err:
         raise InputError(f"{fasta}: cannot read ({err})") from err
-    kmers = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.uint64)
-    size = 1 << max(4, int(2 * max(kmers.size, 1) - 1).bit_length())
-    table = np.full(size, EMPTY, dtype=np.uint64)
-    fill_table(table, kmers)
-    bits = np.zeros(max(1, size // 8), dtype=np.uint64)
-    fill_filter(bits, kmers)
-    return KmerTable(k, table, bits, int(kmers.size))
 
 
 def save_table(table: KmerTable, path: Path) -> None:
@@ -273,9 +302,15 @@ def kmers_main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fasta", type=Path, required=True, help="reference FASTA (.fai)")
     parser.add_argument("--bed", type=Path, required=True, help="regions (BED)")
     parser.add_argument("--k", type=int, default=DEFAULT_K, help=f"k (default {DEFAULT_K})")
+    parser.add_argument(
+        "--max-copies",
+        type=int,
+        default=0,
+        help="leave out k-mers found more often than this in the whole reference (0: keep all)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="the table (.npz)")
     args = parser.parse_args(argv)
-    table = build_table(args.fasta, args.bed, args.k)
+    table = build_table(args.fasta, args.bed, args.k, args.max_copies)
     save_table(table, args.out)
     print(f"hurtig panel-kmers: {table.kmers} distinct {table.k}-mers", file=sys.stderr)
     return 0
