@@ -67,6 +67,11 @@ def make_genome(
         for line in text.splitlines()
     ]
     (out / "config_bench.yaml").write_text("\n".join(lines) + "\n")
+    # the same run with the fast path's read screen (docs/FAST_PATH.md)
+    if "fast_path:" in text:
+        raise RuntimeError(f"{out}/config.yaml has a fast_path section already")
+    screen = [*lines, "fast_path:", "  screen_reads: true"]
+    (out / "config_bench_screen.yaml").write_text("\n".join(screen) + "\n")
     return out
 
 
@@ -175,17 +180,51 @@ def run_metrics(run: dict, rundir: Path, samples: list[str], cores: int) -> dict
     }
 
 
+def screen_metrics(run: dict, rundir: Path, fasta: Path) -> dict:
+    """The read screen (fast_path.screen_reads): pairs read and kept, its CPU, and its recall.
+
+    Recall: of the primary reads the genome path aligned with MAPQ >= 20 over the fast path's
+    calling regions (the proband's CRAM), the fraction in the fast path's BAM (the screened
+    pairs aligned, over the read regions).
+    """
+    stats = [json.loads(p.read_text()) for p in (rundir / "results/fast/screen").rglob("*.json")]
+    jobs = [j for j in run["jobs"].values() if j.rule == "screen_reads"]
+    res = rundir / "results"
+    bed = res / "fast" / "_regions" / f"{FAMILY}.call.bed"
+    genome = sh(
+        f"samtools view -F 0x900 -q 20 -L '{bed}' -T '{fasta}'"
+        f" '{res}/alignment/proband.cram' | cut -f1 | sort -u"
+    ).split()
+    fast = set(sh(f"samtools view -F 0x900 '{res}/fast/alignment/proband.bam' | cut -f1").split())
+    pairs = sum(s["pairs"] for s in stats)
+    return {
+        "pairs": pairs,
+        "kept": sum(s["kept"] for s in stats),
+        "screen_seconds": sum(s["seconds"] for s in stats),
+        "job_cpu": sum(j.cpu for j in jobs),
+        "job_wall": sum(j.wall for j in jobs),
+        "kmers": stats[0]["kmers"] if stats else 0,
+        "recall_reads": len(genome),
+        "recall_kept": sum(name in fast for name in genome),
+        "align_screened_cpu": sum(
+            j.cpu for j in run["jobs"].values() if j.rule == "align_screened_reads"
+        ),
+    }
+
+
 def one_size(args: argparse.Namespace, scale: int, samples: str) -> dict:
     """Genome, full timed run, bare bwa and MAPQ at 1/scale."""
     genome = make_genome(scale, args.depth, samples, args.shards, args.workdir, args.chunk_reads)
     names = json.loads((genome / "summary.json").read_text())["samples"]
-    rundir = args.workdir / "runs" / f"{samples}_{scale}"
+    suffix = "_screen" if args.screen_reads else ""
+    rundir = args.workdir / "runs" / f"{samples}_{scale}{suffix}"
     if rundir.exists():
         shutil.rmtree(rundir)
     rundir.mkdir(parents=True)
     build_indexes(genome, rundir)
     print(f"[rehearsal] 1/{scale} {samples}: full run", flush=True)
-    full = e2e.snakemake(rundir, genome / "config_bench.yaml", "full", args.cores)
+    config = genome / f"config_bench{suffix}.yaml"
+    full = e2e.snakemake(rundir, config, "full", args.cores)
     fasta = genome / "reference" / "genome.fa.gz"
     result = {
         "scale": scale,
@@ -198,7 +237,9 @@ def one_size(args: argparse.Namespace, scale: int, samples: str) -> dict:
         "mapq": mapq(rundir / "results" / "alignment" / "proband.cram", fasta),
         "accuracy": accuracy(genome, rundir),
     }
-    if samples == "proband":
+    if args.screen_reads:
+        result["screen"] = screen_metrics(full, rundir, fasta)
+    if samples == "proband" and not args.no_bwa:
         print(f"[rehearsal] 1/{scale}: bare bwa", flush=True)
         result["bwa"] = bare_bwa(genome, args.cores)
     return result
@@ -215,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-reads", type=int, default=0, help="alignment.chunk_reads")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/hurtig-rehearsal"))
     parser.add_argument("--raw", type=Path, default=HERE / "raw")
+    parser.add_argument(
+        "--screen-reads", action="store_true", help="fast_path.screen_reads on (raw *_screen.json)"
+    )
+    parser.add_argument("--no-bwa", action="store_true", help="skip the bare bwa run")
     args = parser.parse_args(argv)
     args.raw.mkdir(parents=True, exist_ok=True)
     todo = [(int(s), "proband") for s in args.scales.split(",") if s]
@@ -228,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "finished": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         }
-        name = f"{'scale' if samples == 'proband' else 'trio'}_{scale}.json"
+        suffix = "_screen" if args.screen_reads else ""
+        name = f"{'scale' if samples == 'proband' else 'trio'}_{scale}{suffix}.json"
         (args.raw / name).write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
     return 0
 

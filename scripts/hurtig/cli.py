@@ -31,6 +31,14 @@ COMMANDS: dict[str, Command] = {
     "fast-regions": Command(
         "hurtig.panels.fast_regions", "the panel fast path's calling and read regions"
     ),
+    "panel-kmers": Command(
+        "hurtig.panels.read_screen",
+        "k-mers of the reference in the fast path's read regions",
+        "kmers_main",
+    ),
+    "screen-reads": Command(
+        "hurtig.panels.read_screen", "the read pairs sharing k-mers with the panel regions"
+    ),
     "prepare-source": Command(
         "hurtig.annotation.prepared_cache",
         "prepare gnomAD/ClinVar/score sources once (binary cache)",

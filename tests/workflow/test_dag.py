@@ -91,3 +91,18 @@ def test_unknown_panel_fails(tmp_path: Path) -> None:
     result = dry_run(tmp_path, "--configfile", str(config))
     assert result.returncode != 0
     assert "panel 'no_such_panel' requested in samples sheet not found" in result.stderr
+
+
+def test_screen_reads_aligns_each_lane_of_the_screened_reads(tmp_path: Path) -> None:
+    """fast_path.screen_reads: the fast path merges one screened alignment a lane (unit)."""
+    sheet = SampleSheet.trio(child_sex="male", panels=["neuro_demo"])
+    config = write_run(tmp_path, sheet)
+    settings = yaml.safe_load(config.read_text())
+    settings["fast_path"] = {"screen_reads": True}
+    config.write_text(yaml.safe_dump(settings))
+    result = dry_run(tmp_path, "--configfile", str(config))
+    assert result.returncode == 0, result.output
+    counts = result.job_counts()
+    assert counts["align_screened_reads"] == 6  # 3 samples x 2 lanes, before the screen's chunks
+    assert counts["merge_panel_reads"] == 3
+    assert counts["mark_duplicates"] == 3  # the genome path is unchanged

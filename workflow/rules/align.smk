@@ -127,19 +127,7 @@ rule align_reads:
         tmp="results/alignment/units/{sample}/{unit}/{chunk}.sorttmp",
         index=lambda wc, input: input.index[0] if ALIGNER == "minimap2" else input.fasta,
     shell:
-        # bwa -K fixes the batch size so results do not depend on the thread count. The sorted
-        # BAM is written under a temporary name and renamed once complete.
-        # (temporary files of a killed earlier attempt are removed first)
-        "rm -f {params.tmp:q}.*.bam && "
-        + (
-            "(bwa mem -t {threads} -K 100000000 -Y -R '{params.rg}' {params.index:q}"
-            if ALIGNER == "bwa"
-            else "(minimap2 -ax sr -t {threads} -Y -R '{params.rg}' {params.index:q}"
-        )
-        + " {input.r1:q} {input.r2:q}"
-        " | samtools fixmate -m -u - -"
-        " | samtools sort -@ {threads} -m 512M -T {params.tmp:q} -o {output.bam:q}.tmp.bam -)"
-        " 2> {log:q} && mv {output.bam:q}.tmp.bam {output.bam:q}"
+        ALIGN_READS
 
 
 rule verify_reads:

@@ -40,9 +40,103 @@ rule fast_path_regions:
         " --out-call {output.call:q} --out-reads {output.reads:q} 2> {log:q}"
 
 
+rule build_panel_kmers:
+    input:
+        bed="results/fast/_regions/{family}.reads.bed",
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        "results/fast/_regions/{family}.kmers.npz",
+    log:
+        "logs/fast/build_panel_kmers/{family}.log",
+    benchmark:
+        "benchmarks/fast/build_panel_kmers/{family}.tsv"
+    priority: FAST_PRIORITY
+    conda:
+        "../../envs/hurtig.yaml"
+    params:
+        max_copies=FAST_PATH.get("screen_max_copies", 0),
+    shell:
+        # canonical 31-mers; written under a temporary name and renamed (hurtig.panels.read_screen)
+        "hurtig panel-kmers --fasta {input.fasta:q} --bed {input.bed:q}"
+        " --max-copies {params.max_copies} --out {output:q} 2> {log:q}"
+
+
+rule screen_reads:
+    input:
+        r1="results/trimmed/{sample}/{unit}/{chunk}.R1.fastq.gz",
+        r2="results/trimmed/{sample}/{unit}/{chunk}.R2.fastq.gz",
+        kmers=lambda wc: f"results/fast/_regions/{SAMPLES[wc.sample].family}.kmers.npz",
+    output:
+        r1=temp("results/fast/screen/{sample}/{unit}/{chunk}.R1.fastq.gz"),
+        r2=temp("results/fast/screen/{sample}/{unit}/{chunk}.R2.fastq.gz"),
+        stats="results/fast/screen/{sample}/{unit}/{chunk}.json",
+    log:
+        "logs/fast/screen_reads/{sample}/{unit}/{chunk}.log",
+    benchmark:
+        "benchmarks/fast/screen_reads/{sample}/{unit}/{chunk}.tsv"
+    priority: FAST_PRIORITY
+    conda:
+        "../../envs/hurtig.yaml"
+    shell:
+        # the pairs with a mate sharing a k-mer with the family's read regions, before any
+        # alignment; written under temporary names and renamed (hurtig.panels.read_screen)
+        "hurtig screen-reads --kmers {input.kmers:q} --r1 {input.r1:q} --r2 {input.r2:q}"
+        " --out-r1 {output.r1:q} --out-r2 {output.r2:q} --stats {output.stats:q} 2> {log:q}"
+
+
+rule concat_screened_reads:
+    input:
+        r1=lambda wc: screened_chunks(wc, "R1"),
+        r2=lambda wc: screened_chunks(wc, "R2"),
+    output:
+        r1=temp("results/fast/screen/{sample}/{unit}.R1.fastq.gz"),
+        r2=temp("results/fast/screen/{sample}/{unit}.R2.fastq.gz"),
+    log:
+        "logs/fast/concat_screened_reads/{sample}/{unit}.log",
+    priority: FAST_PRIORITY
+    conda:
+        "../../envs/hurtig.yaml"
+    shell:
+        # one gzip FASTQ pair of the unit (gzip members concatenated), renamed when complete
+        "(cat {input.r1:q} > {output.r1:q}.tmp && cat {input.r2:q} > {output.r2:q}.tmp"
+        " && mv {output.r1:q}.tmp {output.r1:q} && mv {output.r2:q}.tmp {output.r2:q})"
+        " 2> {log:q}"
+
+
+rule align_screened_reads:
+    input:
+        r1="results/fast/screen/{sample}/{unit}.R1.fastq.gz",
+        r2="results/fast/screen/{sample}/{unit}.R2.fastq.gz",
+        fasta=str(REFERENCE),
+        index=ALIGNER_INDEX,
+    output:
+        bam=temp("results/fast/screen/{sample}/{unit}.bam"),
+    log:
+        "logs/fast/align_screened_reads/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/fast/align_screened_reads/{sample}/{unit}.tsv"
+    priority: FAST_PRIORITY
+    conda:
+        "../../envs/bwa.yaml" if ALIGNER == "bwa" else "../../envs/minimap2.yaml"
+    threads: 4
+    resources:
+        mem_mb=lambda wc, attempt: 8000 * attempt,
+    params:
+        rg=read_group,
+        tmp="results/fast/screen/{sample}/{unit}.sorttmp",
+        index=lambda wc, input: input.index[0] if ALIGNER == "minimap2" else input.fasta,
+    shell:
+        # the unit's screened pairs aligned to the whole reference exactly as the genome path
+        # aligns a read chunk (same command and read group)
+        ALIGN_READS
+
+
 rule merge_panel_reads:
     input:
-        bams=unit_chunk_bams,
+        # the read chunks aligned by the genome path, or with fast_path.screen_reads the
+        # screened reads of each unit
+        bams=fast_read_bams,
         # the sample's reads were whole, paired and enough (hurtig verify-reads)
         reads="results/qc/reads/{sample}.json",
         bed=lambda wc: f"results/fast/_regions/{SAMPLES[wc.sample].family}.reads.bed",

@@ -56,3 +56,22 @@ def reads_priority(wildcards):
     with job groups (the SLURM profile), where the fast path is off (helpers/fast.smk).
     """
     return 0 if grouped_run() else PANEL_PRIORITY
+
+
+# Aligner | fixmate | sort of the FASTQ pair {input.r1}, {input.r2} into {output.bam} (params rg,
+# index, tmp): the same for the read chunks (align_reads) and the fast path's screened reads
+# (align_screened_reads). bwa -K fixes the batch size so results do not depend on the thread
+# count. The sorted BAM is written under a temporary name and renamed once complete (temporary
+# files of a killed earlier attempt are removed first).
+ALIGN_READS = (
+    "rm -f {params.tmp:q}.*.bam && "
+    + (
+        "(bwa mem -t {threads} -K 100000000 -Y -R '{params.rg}' {params.index:q}"
+        if ALIGNER == "bwa"
+        else "(minimap2 -ax sr -t {threads} -Y -R '{params.rg}' {params.index:q}"
+    )
+    + " {input.r1:q} {input.r2:q}"
+    " | samtools fixmate -m -u - -"
+    " | samtools sort -@ {threads} -m 512M -T {params.tmp:q} -o {output.bam:q}.tmp.bam -)"
+    " 2> {log:q} && mv {output.bam:q}.tmp.bam {output.bam:q}"
+)

@@ -79,3 +79,28 @@ def fast_targets():
         for sample, panel in sample_panel_pairs()
         if SAMPLES[sample].family in families
     ]
+
+
+SCREEN_READS = bool(FAST_PATH.get("screen_reads", False))
+
+
+def screened_chunks(wildcards, mate):
+    """The unit's screened read chunks of one mate (R1/R2), known once fastp split the reads."""
+    chunks = checkpoints.trim_reads.get(sample=wildcards.sample, unit=wildcards.unit)
+    ids = sorted(glob_wildcards(f"{chunks.output.chunks}/{{chunk}}.R1.fastq.gz").chunk)
+    return [
+        f"results/fast/screen/{wildcards.sample}/{wildcards.unit}/{chunk}.{mate}.fastq.gz"
+        for chunk in ids
+    ]
+
+
+def fast_read_bams(wildcards):
+    """The sorted BAMs the fast path takes its reads from: the genome path's read chunks, or
+    with fast_path.screen_reads each unit's screened reads (aligned before the genome path's).
+    """
+    if SCREEN_READS:
+        return [
+            f"results/fast/screen/{wildcards.sample}/{u.unit}.bam"
+            for u in units_of(wildcards.sample)
+        ]
+    return unit_chunk_bams(wildcards)
