@@ -169,10 +169,11 @@ class IndexedBgzfWriter:
 
 
 def bgzf_bytes(data: bytes, level: int = 6, eof: bool = True) -> bytes:
-    """``data`` as BGZF blocks (zlib), with the EOF block unless ``eof`` is False."""
+    """``data`` as BGZF blocks (libdeflate or zlib), with the EOF block unless ``eof`` is False."""
+    deflate = deflater(level)
     blocks = []
     for at in range(0, len(data), BLOCK):
         chunk = memoryview(data)[at : at + BLOCK]
-        deflated, crc = _zlib_deflate(level, chunk)
+        deflated, crc = deflate(chunk)
         blocks.append(bgzf_block(deflated, crc, len(chunk)))
     return b"".join(blocks) + (EOF_BLOCK if eof else b"")
