@@ -119,9 +119,11 @@ rule align_screened_reads:
     priority: FAST_PRIORITY
     conda:
         "../../envs/bwa.yaml" if ALIGNER == "bwa" else "../../envs/minimap2.yaml"
-    threads: 4
+    # the fast path's longest job: as many threads as the run allows (fast_path.align_threads)
+    threads: FAST_PATH.get("align_threads", 16)
     resources:
-        mem_mb=lambda wc, attempt: 8000 * attempt,
+        # the aligner's index (~5.5 GB for GRCh38) and samtools sort's 512 MB a thread
+        mem_mb=lambda wc, threads, attempt: (6000 + 600 * threads) * attempt,
     params:
         rg=read_group,
         tmp="results/fast/screen/{sample}/{unit}.sorttmp",
