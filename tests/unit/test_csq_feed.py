@@ -204,3 +204,29 @@ def test_csq_failing_is_reported_with_its_own_message(tmp_path: Path, synthetic:
             gff3=synthetic / "genes.gff3.gz", cache_dir=tmp_path / "cache", threads=2,
         )  # fmt: skip
     assert not list(tmp_path.glob("out.vcf.gz*"))
+
+
+@pytest.mark.parametrize("fed", [True, False])
+def test_an_index_older_than_its_file_is_an_error(
+    tmp_path: Path, synthetic: Path, fed: bool
+) -> None:
+    """A stale index would make csq (or the feed) read the wrong records: refused, not trusted."""
+    suffix, kind = (".vcf.gz", "z") if fed else (".bcf", "b")
+    calls = tmp_path / f"calls{suffix}"
+    subprocess.run(
+        ["bcftools", "view", f"-O{kind}", "-o", str(calls), str(synthetic / "calls.vcf.gz")],
+        check=True,
+    )
+    subprocess.run(["bcftools", "index", "-t" if fed else "-c", str(calls)], check=True)
+    fewer = tmp_path / f"fewer{suffix}"
+    subprocess.run(
+        ["bcftools", "view", f"-O{kind}", "-o", str(fewer), "-e", "POS % 3 == 0", str(calls)],
+        check=True,
+    )
+    fewer.replace(calls)  # the index stays: it now lists records the file does not hold
+    with pytest.raises(InputError, match=r"index (lists|does not)"):
+        annotate(
+            calls, tmp_path / "out.vcf.gz", fasta=synthetic / "genome.fa",
+            gff3=synthetic / "genes.gff3.gz", cache_dir=tmp_path / "cache", threads=2,
+        )  # fmt: skip
+    assert not list(tmp_path.glob("out.vcf.gz*"))

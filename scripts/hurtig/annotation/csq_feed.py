@@ -150,6 +150,7 @@ def bgzf_text(path: str, voffset: int = 0) -> Iterator[bytes]:
     with open(path, "rb") as handle:
         handle.seek(voffset >> 16)
         skip = voffset & 0xFFFF
+        from_index = voffset > 0  # the first block's place came from the index
         buf = b""
         while True:
             more = handle.read(READ)
@@ -157,7 +158,13 @@ def bgzf_text(path: str, voffset: int = 0) -> Iterator[bytes]:
             at = 0
             while len(buf) - at >= 18:
                 if buf[at : at + 4] != _BGZF_HEAD or buf[at + 12 : at + 14] != b"BC":
+                    if from_index:
+                        raise InputError(
+                            f"{path}: its index does not point at a BGZF block"
+                            " (is the index older than the file?)"
+                        )
                     raise InputError(f"{path}: not a BGZF file (bad block header)")
+                from_index = False
                 size = struct.unpack_from("<H", buf, at + 16)[0] + 1
                 if len(buf) - at < size:
                     break
@@ -249,6 +256,9 @@ def _records(vcf: str, first: str | None) -> Iterator[bytes]:
     start = offsets.get(first, 0) if first is not None else 0
     in_header = start == 0
     for blob in read_blocks(_gathered(bgzf_text(vcf, start))):
+        if not in_header and first is not None and not blob.startswith(f"{first}\t".encode()):
+            raise InputError(f"{vcf}: its index does not match it (is it older than the file?)")
+        first = None
         if in_header:
             arr = np.frombuffer(blob, dtype=np.uint8)
             heads = np.concatenate([[0], np.flatnonzero(arr == 10)[:-1] + 1])

@@ -141,6 +141,8 @@ class ShardJob:
     # contig -> its part of the cut: set when csq gets only the records near genes
     # (a bgzipped VCF input, hurtig.annotation.csq_feed)
     feed_parts: dict[str, str] | None = None
+    # records the input's index lists on the shard's contigs (checked after the join), or None
+    expected_records: int | None = None
 
 
 def _producer(job: ShardJob, gff3: str | None = None) -> list[str]:
@@ -284,6 +286,12 @@ def _joined_shard(job: ShardJob, errors: IO[bytes]) -> ShardResult:
         failed = _producer_error(producer, errors, job, None)
         if failed is not None:
             raise failed
+        if job.expected_records is not None and counts["records"] != job.expected_records:
+            raise InputError(
+                f"{job.vcf}: its index lists {job.expected_records} records on "
+                f"{', '.join(job.contigs or ['its contigs'])} but {counts['records']} were read "
+                "(is the index older than the file?)"
+            )
     except BaseException as exc:
         # a producer that failed explains what its reader saw (no header, a broken pipe)
         failed = _producer_error(producer, errors, job, 0.5)
@@ -330,6 +338,10 @@ def _shard_jobs(
     jobs = [
         replace(template, contigs=group, part=f"{tmp}.part{i}") for i, group in enumerate(groups)
     ]
+    for job in jobs:
+        if counts_by_contig:
+            wanted = set(job.contigs or [c for c, _ in counts_by_contig])
+            job.expected_records = sum(n for c, n in counts_by_contig if c in wanted)
     if template.gff3 is None or cache_dir is None or not counts_by_contig:
         return jobs  # no cut, or contigs unknown (no index): csq reads the whole model
     cut = gene_model_parts(template.gff3, cache_dir)
