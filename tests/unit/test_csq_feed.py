@@ -230,3 +230,17 @@ def test_an_index_older_than_its_file_is_an_error(
             gff3=synthetic / "genes.gff3.gz", cache_dir=tmp_path / "cache", threads=2,
         )  # fmt: skip
     assert not list(tmp_path.glob("out.vcf.gz*"))
+
+
+@pytest.mark.parametrize("bad", ["\n", "chr1\n", "chr1\t12\t.\tA\n", "chr1\tx\t.\tA\tC\n"])
+def test_a_malformed_record_stops_the_feed_with_its_line(tmp_path: Path, bad: str) -> None:
+    """An empty or short line, or a bad POS: one error line, no hang and no skipped record."""
+    header = "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=1000>\n#CHROM\tPOS\tID\tREF\tALT\n"
+    text = header + "chr1\t5\t.\tA\tC\t.\t.\t.\n" + bad + "chr1\t9\t.\tA\tC\t.\t.\t.\n"
+    vcf = _bgzip(text.encode(), tmp_path / "in.vcf.gz")
+    sink = tmp_path / "csq_in.txt"
+    with open(sink, "wb") as handle:
+        feeder = csq_feed.RecordFeeder(str(vcf), ["#CHROM"], None, {}, handle)
+        feeder._run()  # in this thread: the error is handed on like a block
+    items = list(feeder.blocks.queue)
+    assert isinstance(items[-1], InputError) and "malformed record" in str(items[-1])

@@ -326,8 +326,9 @@ class RecordFeeder:
                         seen = True
                     starts, spans_stop = self._spans(chrom)
                     name = np.frombuffer(chrom.encode(), dtype=np.uint8)
+                    was = at
                     got, at = _scan_kernel(arr, at, name, starts, spans_stop, stops, mask, n)
-                    if got < 0:
+                    if got < 0 or at == was:  # a bad line, or one without a CHROM and a tab
                         raise InputError(f"{self.vcf}: malformed record {_line_at(blob, at)!r}")
                     if wanted is None or chrom in wanted:
                         keep_lo = n if keep_lo < 0 else keep_lo
