@@ -69,6 +69,8 @@ COVERAGE_THRESHOLD = config.get("report", {}).get("coverage_threshold", 20)
 
 # Panel first: panel stages and the shards they need run before the rest of the genome.
 PANEL_PRIORITY = 50
+# Above the panel stage's priority: the preliminary panel answer first (fast.smk), then the rest.
+FAST_PRIORITY = PANEL_PRIORITY + 10
 FAMILY_PANELS = "_family"  # pseudo panel: all panels requested by a family's samples
 
 # One way to merge per-shard VCF/BCF parts: concatenate, sort, drop an exact duplicate (left-

@@ -2,8 +2,6 @@
 
 FAST_PATH = config.get("fast_path", {})
 FAST_EXTRA_REGIONS = cfg_path("fast_path", "regions")
-# Above the panel stage's priority: the preliminary panel answer first, then the rest.
-FAST_PRIORITY = PANEL_PRIORITY + 10
 
 
 def grouped_run():
