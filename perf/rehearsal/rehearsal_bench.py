@@ -103,24 +103,8 @@ def build_indexes(genome: Path, rundir: Path) -> None:
 
 
 def bare_bwa(genome: Path, cores: int) -> dict[str, float]:
-    """Wall, CPU and peak RSS of bare ``bwa mem`` on the proband's reads."""
-    fasta, reads = genome / "reference" / "genome.fa.gz", genome / "reads"
-    cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "bwa", "mem", "-t", str(cores), str(fasta)]
-    cmd += [str(reads / "proband_R1.fastq.gz"), str(reads / "proband_R2.fastq.gz")]
-    before = e2e.load()
-    t0 = time.time()
-    res = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.time() - t0
-    if res.returncode != 0:
-        raise RuntimeError(f"bwa failed: {res.stderr[-2000:]}")
-    _, user, system, rss_kb = res.stderr.strip().splitlines()[-1].split()
-    return {
-        "wall": wall,
-        "cpu": float(user) + float(system),
-        "max_rss_mb": int(rss_kb) / 1024,
-        "load_before": before,
-        "load_after": e2e.load(),
-    }
+    """Wall, CPU and peak RSS of bare ``bwa mem`` on the proband's reads (perf/e2e/bench.py)."""
+    return e2e.bare_bwa(genome / "reads", cores, genome / "reference" / "genome.fa.gz")
 
 
 def mapq(cram: Path, fasta: Path) -> dict[str, float]:
