@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[2] / "scripts" / "hurtig" / "annotation"
 LAYERS: list[list[str]] = [
     ["__init__", "sources.__init__"],  # package docstrings: import nothing of the package
     ["text_blocks", "contigs", "tbi_build", "gene_split", "libdeflate"],  # ...; GFF3 cut; ctypes
-    ["keys", "bgzf_out", "csq_feed"],  # allele keys; BGZF writer; csq fed the records near genes
+    # allele keys; BGZF writer and reader; prepared consequences (format, lookup, writing the
+    # lines) and csq's FORMAT/BCSQ whatever its run started with
+    ["keys", "bgzf_out", "bgzf_in", "csq_cache"],
+    ["csq_feed"],  # csq fed the records near genes (and not those with prepared consequences)
+    ["csq_prepare"],  # building the prepared consequences
     ["inhouse_db"],  # the in-house SQLite database (schema, writer, `hurtig inhouse`)
     ["source"],  # Source base, SourceSpec, INFO value and header helpers
     ["sources.gnomad", "sources.clinvar", "sources.scores", "sources.inhouse"],  # one per kind

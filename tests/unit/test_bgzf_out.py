@@ -144,11 +144,14 @@ def test_region_queries_answer_like_tabix(tmp_path: Path) -> None:
             assert got == _expected(text, contig, lo, hi)
 
 
-def test_deflater_is_plain_deflate() -> None:
-    data = b"chr1\t1\t.\tA\tC\n" * 3000
-    deflated, crc = deflater(1)(memoryview(data))
-    assert gzip.zlib.decompress(deflated, -15) == data  # type: ignore[attr-defined]
-    assert crc == gzip.zlib.crc32(data)  # type: ignore[attr-defined]
+@pytest.mark.parametrize("level", [1, 6])
+def test_deflater_is_plain_deflate(level: int) -> None:
+    noise = random.Random(level).randbytes(BLOCK)  # incompressible: stored, still one block
+    for data in (b"chr1\t1\t.\tA\tC\n" * 3000, noise):
+        deflated, crc = deflater(level)(memoryview(data))
+        assert gzip.zlib.decompress(deflated, -15) == data  # type: ignore[attr-defined]
+        assert crc == gzip.zlib.crc32(data)  # type: ignore[attr-defined]
+        assert len(deflated) <= 0x10000 - 26
 
 
 def test_unindexable_line_is_refused(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import random
 import numpy as np
 import pytest
 
-from hurtig.annotation.text_blocks import Matches, assemble, splice, split_lines
+from hurtig.annotation.text_blocks import Matches, assemble, assemble_lines, splice, split_lines
 from hurtig.errors import InputError
 
 
@@ -57,13 +57,18 @@ def test_assemble_matches_plain_python(seed: int) -> None:
             additions.append((rank, Matches.from_items({i: items[i] for i in part})))
     rng.shuffle(additions)  # assemble orders the parts by source rank itself
     assert assemble(arr, parsed, 7, additions) == _reference(lines, expected)
+    # the newlines' offsets in the output, as the kernel hands them to the index
+    out, ends = assemble_lines(arr, parsed, 7, additions)
+    assert out == _reference(lines, expected)
+    assert ends.tolist() == np.flatnonzero(np.frombuffer(out, dtype=np.uint8) == 10).tolist()
 
 
 def test_splice_without_pieces_is_the_input() -> None:
     arr = np.frombuffer(b"a\tb\n", dtype=np.uint8)
     none = np.zeros(0, dtype=np.int64)
-    out = splice(arr, np.array([2]), np.array([3]), none, none, none, np.zeros(0, np.uint8))
-    assert out == b"a\tb\n"
+    out, ends = splice(arr, (np.array([2]), np.array([3])), none, (none, none),
+                       np.zeros(0, np.uint8), np.array([3]))  # fmt: skip
+    assert out == b"a\tb\n" and ends.tolist() == [3]
 
 
 def test_splice_replaces_a_dot_and_keeps_other_info() -> None:
@@ -71,16 +76,16 @@ def test_splice_replaces_a_dot_and_keeps_other_info() -> None:
     arr = np.frombuffer(text, dtype=np.uint8)
     pieces = np.frombuffer(b";A=1;B=2;C=3", dtype=np.uint8)
     # line 1 gets ;A=1 then ;C=3 (source order as given); line 0 gets ;B=2
-    out = splice(
+    out, ends = splice(
         arr,
-        np.array([2, 6]),
-        np.array([3, 10]),
+        (np.array([2, 6]), np.array([3, 10])),
         np.array([1, 0, 1]),
-        np.array([0, 4, 8]),
-        np.array([4, 8, 12]),
+        (np.array([0, 4, 8]), np.array([4, 8, 12])),
         pieces,
+        np.array([3, 10]),
     )
     assert out == b"x\tB=2\nx\tDP=1;A=1;C=3\n"
+    assert ends.tolist() == [5, 20]
 
 
 def _fields_reference(block: bytes, n_fields: int, last_optional: bool) -> list[list[bytes]]:

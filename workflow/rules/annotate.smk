@@ -22,7 +22,7 @@ rule prepare_annotation_source:
     benchmark:
         "benchmarks/annotate/prepare_annotation_source/{source}.tsv"
     wildcard_constraints:
-        source=r"[A-Za-z][A-Za-z0-9_]*",
+        source=r"(?!consequences$)[A-Za-z][A-Za-z0-9_]*",
     # Every annotated shard waits for the caches, the panel's shards and the fast path's
     # annotation too: above the whole-genome alignment (measured: the 1/1000 rehearsal's
     # preliminary report waited 42 s for one of these behind align_reads at equal priority).
@@ -39,6 +39,32 @@ rule prepare_annotation_source:
     shell:
         "hurtig prepare-source --out {params.out:q} --only {wildcards.source}"
         " {params.sources} {params.gff3} --threads {threads} --done {output:q} 2> {log:q}"
+
+
+rule prepare_consequences:
+    input:
+        gnomad=str(GNOMAD) if GNOMAD else [],
+        gff3=str(GFF3) if GFF3 else [],
+        fasta=str(REFERENCE),
+        fai=REF_FAI,
+    output:
+        # a note (the folder, keyed by the gene model and reference, may be shared by runs)
+        CONSEQUENCES_NOTE,
+    log:
+        "logs/annotate/prepare_consequences.log",
+    benchmark:
+        "benchmarks/annotate/prepare_consequences.tsv"
+    conda:
+        "../../envs/hurtig.yaml"
+    threads: 2
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+    params:
+        out=CACHE_DIR,
+    shell:
+        "hurtig prepare-source --out {params.out:q} --only consequences"
+        " --gnomad {input.gnomad:q} --gff3 {input.gff3:q} --fasta {input.fasta:q}"
+        " --consequences --threads {threads} --done {output:q} 2> {log:q}"
 
 
 rule annotate_shard:

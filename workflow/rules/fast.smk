@@ -211,7 +211,7 @@ rule annotate_panel_fast:
         gff3=str(GFF3) if GFF3 else [],
         sources=annotation_source_files(),
         scores=SCORE_SOURCES if SCORES else [],
-        caches=annotation_caches(),
+        caches=annotation_caches(consequences=False),
     output:
         vcf="results/fast/_vcf/{family}.vcf.gz",
         tbi="results/fast/_vcf/{family}.vcf.gz.tbi",

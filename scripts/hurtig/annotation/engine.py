@@ -38,9 +38,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
+from hurtig.annotation.bgzf_in import is_bcf, is_bgzf_vcf
 from hurtig.annotation.bgzf_out import EOF_BLOCK, IndexedBgzfWriter, bgzf_bytes
 from hurtig.annotation.contigs import header_contigs
-from hurtig.annotation.csq_feed import RecordFeeder, is_bgzf_vcf, merged_blocks
+from hurtig.annotation.csq_cache import cache_folder, open_consequences
+from hurtig.annotation.csq_cache import load_kernels as load_cached_csq
+from hurtig.annotation.csq_feed import RecordFeeder, merged_blocks
 from hurtig.annotation.csq_feed import load_kernel as load_scanner
 from hurtig.annotation.gene_split import gene_model_parts
 from hurtig.annotation.join import join_stream
@@ -143,6 +146,8 @@ class ShardJob:
     feed_parts: dict[str, str] | None = None
     # records the input's index lists on the shard's contigs (checked after the join), or None
     expected_records: int | None = None
+    # the folder of prepared consequences for this gene model and reference, with the feed
+    consequences: str | None = None
 
 
 def _producer(job: ShardJob, gff3: str | None = None) -> list[str]:
@@ -272,8 +277,9 @@ def _joined_shard(job: ShardJob, errors: IO[bytes]) -> ShardResult:
         if job.feed_parts is not None:  # csq annotates the records near genes only
             assert producer.stdin is not None
             fed = RecordFeeder(
-                job.vcf, read_header(job.vcf), job.contigs, job.feed_parts, producer.stdin
-            )
+                job.vcf, read_header(job.vcf), job.contigs, job.feed_parts, producer.stdin,
+                job.consequences,
+            )  # fmt: skip
             fed.start()
             blocks = merged_blocks(fed, stream, job.vcf)
         header = _read_vcf_header(stream, job.vcf)
@@ -281,7 +287,10 @@ def _joined_shard(job: ShardJob, errors: IO[bytes]) -> ShardResult:
             header = [h.replace(feeder[1], str(job.gff3)) for h in header]
         declared = {m.group(1) for h in header if (m := INFO_LINE.match(h))}
         strip = _our_ids(sources) & declared
-        counts = join_stream(blocks, sink, sources, caches, job.vcf, strip or None)
+        fill = job.gff3 is not None  # csq's FORMAT/BCSQ, whatever its run started with
+        counts = join_stream(blocks, sink, sources, caches, job.vcf, strip or None, fill)
+        if job.consequences is not None:
+            counts["csq_cached"] = fed.cached
         _check_feeder(feeder, job)
         failed = _producer_error(producer, errors, job, None)
         if failed is not None:
@@ -347,12 +356,17 @@ def _shard_jobs(
     cut = gene_model_parts(template.gff3, cache_dir)
     if cut is None:
         return jobs
-    feed = is_bgzf_vcf(template.vcf)
+    feed = is_bgzf_vcf(template.vcf) or is_bcf(template.vcf)
+    prepared = None
+    if feed and template.fasta is not None:
+        folder = cache_folder(cache_dir, template.gff3, template.fasta)
+        prepared = str(folder) if open_consequences(folder) is not None else None
     for job in jobs:
         contigs = job.contigs or [c for c, _ in counts_by_contig]
         job.gff3_parts = cut.files_for(contigs)
         if feed:
             job.feed_parts = {c: str(cut.folder / cut.files[c]) for c in contigs if c in cut.files}
+            job.consequences = prepared
     return jobs
 
 
@@ -370,6 +384,9 @@ def _run_jobs(jobs: list[ShardJob], threads: int) -> list[ShardResult]:
     load_indexer()
     if any(job.feed_parts is not None for job in jobs):
         load_scanner()
+        load_cached_csq()
+    if any(job.gff3 is not None for job in jobs):
+        load_cached_csq()  # the FORMAT/BCSQ fill is among them
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(threads, len(jobs))) as pool:
         return pool.map(run_shard, jobs, chunksize=1)

@@ -30,6 +30,8 @@ from typing import IO, cast
 
 import numpy as np
 
+from hurtig.io.files import process_umask
+
 #: Bytes of the decompressed gene model read per block.
 BLOCK = 1 << 24
 #: Part files kept open at once while cutting (a gene model may name thousands of scaffolds).
@@ -94,13 +96,6 @@ def name_runs(block: bytes) -> list[tuple[int, int, bytes]]:
         else:
             runs.append((lo, hi, name))
     return runs
-
-
-def _umask() -> int:
-    """The process's umask (read by setting it and back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _key(gff3: str) -> str:
@@ -168,7 +163,7 @@ def gene_model_parts(gff3: str, cache_dir: str | os.PathLike[str]) -> GeneModelP
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=".build."))
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~process_umask())
     except OSError:
         return None
     try:

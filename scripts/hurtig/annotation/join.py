@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from hurtig.annotation.csq_cache import fill_format_bcsq, missing_format_bcsq
 from hurtig.annotation.join_cache import CachedStream
 from hurtig.annotation.join_files import SourceStream, join_source
 from hurtig.annotation.keys import block_keys
@@ -24,7 +25,7 @@ from hurtig.annotation.source import DEFAULT_SEEK_RECORDS, Source
 from hurtig.annotation.text_blocks import (
     Lines,
     Matches,
-    assemble,
+    assemble_lines,
     chrom_runs,
     parse_ints,
     read_blocks,
@@ -70,6 +71,7 @@ class BlockJoiner:
         caches: Sequence[SourceCache | None],
         where: str,
         strip: set[str] | None,
+        fill_bcsq: bool = False,
     ) -> None:
         """Join against ``sources`` (read through ``caches[i]`` when it is not None).
 
@@ -78,8 +80,11 @@ class BlockJoiner:
             caches: each source's prepared cache, or None to read the source file.
             where: the input's name for error messages.
             strip: INFO keys to remove from the input first (our keys already present).
+            fill_bcsq: give every record with ``INFO/BCSQ`` a ``FORMAT/BCSQ`` (csq's output:
+                :mod:`hurtig.annotation.csq_cache`).
         """
         self.sources = sources
+        self.fill_bcsq = fill_bcsq
         self.caches = caches
         self.where = where
         self.strip = strip
@@ -121,6 +126,10 @@ class BlockJoiner:
             blob = _strip_block(blob, self.strip)
         arr = np.frombuffer(blob, dtype=np.uint8)
         lines = split_lines(arr, 8, self.where, last_optional=False)
+        if self.fill_bcsq and len(missing := missing_format_bcsq(arr, lines)):
+            blob = fill_format_bcsq(blob, lines, missing)
+            arr = np.frombuffer(blob, dtype=np.uint8)
+            lines = split_lines(arr, 8, self.where, last_optional=False)
         for lo, hi, chrom in chrom_runs(arr, lines):
             if chrom != self.contig:
                 self._start_contig(chrom)
@@ -158,8 +167,7 @@ class BlockJoiner:
             [f - start for f in lines.field_starts],
             [f - start for f in lines.field_ends],
         )
-        text = assemble(arr[start:stop], local, 7, additions)
-        out.append((text, _shifted_newlines(arr[start:stop], local, 7, additions)))
+        out.append(assemble_lines(arr[start:stop], local, 7, additions))
 
     def counts(self) -> dict[str, int]:
         """Counters: ``records`` and ``<source>_hits``."""
@@ -169,28 +177,6 @@ class BlockJoiner:
         return counts
 
 
-def _shifted_newlines(
-    arr: np.ndarray, lines: Lines, info: int, additions: Sequence[tuple[int, Matches]]
-) -> np.ndarray:
-    """The newline offsets of :func:`assemble`'s output: each line grown by what it got.
-
-    A line gains its pieces; when its INFO was ``.`` or empty, that INFO and the first piece's
-    ``;`` go (as :func:`hurtig.annotation.text_blocks.splice` writes it).
-    """
-    n = len(lines.ends)
-    grow = np.zeros(n, dtype=np.int64)
-    got = np.zeros(n, dtype=bool)
-    for _, m in additions:
-        if len(m.lines):
-            grow += np.bincount(m.lines, weights=m.ends - m.starts, minlength=n).astype(np.int64)
-            got[m.lines] = True
-    i_s, i_e = lines.field_starts[info], lines.field_ends[info]
-    dot = (i_e - i_s == 1) & (arr[np.minimum(i_s, len(arr) - 1)] == ord("."))
-    replaced = got & ((i_e == i_s) | dot)
-    grow -= replaced * (1 + (i_e - i_s))
-    return lines.ends + np.cumsum(grow)
-
-
 def join_stream(
     blocks: Iterable[bytes],
     out: Sink,
@@ -198,6 +184,7 @@ def join_stream(
     caches: Sequence[SourceCache | None],
     where: str,
     strip: set[str] | None = None,
+    fill_bcsq: bool = False,
 ) -> dict[str, int]:
     """Annotate VCF body text (one ALT per record, sorted) and write it to ``out``.
 
@@ -208,11 +195,12 @@ def join_stream(
         caches: each source's prepared cache, or None to read the source file.
         where: the input's name for error messages.
         strip: INFO keys to remove from the input first (our keys already present).
+        fill_bcsq: the text is csq's: ``FORMAT/BCSQ`` on every record with ``INFO/BCSQ``.
 
     Returns:
         Counters: ``records`` and ``<source>_hits``.
     """
-    joiner = BlockJoiner(sources, caches, where, strip)
+    joiner = BlockJoiner(sources, caches, where, strip, fill_bcsq)
     lined = getattr(out, "write_lines", None)
     try:
         for blob in read_blocks(blocks):

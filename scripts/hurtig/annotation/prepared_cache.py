@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import fcntl
 import json
-import multiprocessing
 import os
 import shutil
 import sys
@@ -44,6 +43,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from hurtig.annotation.csq_prepare import build_consequences
 from hurtig.annotation.gene_split import gene_model_parts
 from hurtig.annotation.keys import Key, allele_hkeys, allele_key
 from hurtig.annotation.registry import (
@@ -55,7 +55,7 @@ from hurtig.annotation.registry import (
 from hurtig.annotation.source import Source, SourceSpec
 from hurtig.annotation.text_blocks import read_blocks
 from hurtig.errors import InputError
-from hurtig.io.files import sha256_file, write_text_atomic
+from hurtig.io.files import map_in_processes, sha256_file, swap_in_folder, write_text_atomic
 
 #: Cache layout version; a cache of another version is refused.
 FORMAT = 2
@@ -106,6 +106,8 @@ def _pack_bin(
 
 #: The name of the gene model's cut in ``--only`` and in the notes.
 GENE_MODEL = "gene_model"
+#: The name of the prepared consequences in ``--only`` and in the notes.
+CONSEQUENCES = "consequences"
 
 
 @dataclass
@@ -318,12 +320,7 @@ def build(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.", dir=out_path.parent))
     try:
         jobs = [(spec, c, str(tmp / f"c{i}.bins"), level) for i, c in enumerate(contigs)]
-        if threads > 1 and len(jobs) > 1:
-            ctx = multiprocessing.get_context("spawn")
-            with ctx.Pool(min(threads, len(jobs))) as pool:
-                tables = pool.map(_build_job, jobs, chunksize=1)
-        else:
-            tables = [_build_job(job) for job in jobs]
+        tables = map_in_processes(_build_job, jobs, threads)
         manifest = {
             "format": FORMAT,
             "bin_bits": BIN_BITS,
@@ -342,16 +339,7 @@ def build(
             },
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-        os.chmod(tmp, 0o755 & ~_umask())
-        old = None
-        if out_path.exists():
-            old = out_path.with_name(f".{out_path.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(out_path, old)
-        os.replace(tmp, out_path)
-        if old is not None:
-            shutil.rmtree(old)
+        swap_in_folder(tmp, out_path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -384,12 +372,6 @@ def prepare(
             except InputError:
                 pass  # stale or unreadable: rebuilt below
         return build(spec, out_path, threads, level), True
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -466,6 +448,20 @@ def _cut_gene_model(gff3: str, out: Path) -> dict[str, Any]:
     return {"source": GENE_MODEL, "file": gff3, "cache": str(parts.folder), "sequences": n}
 
 
+def _prepare_consequences(args: argparse.Namespace) -> dict[str, Any]:
+    """``--consequences``: csq's answers for the gnomAD alleles near genes; its note."""
+    if not (args.gnomad and args.gff3 and args.fasta):
+        raise InputError("hurtig prepare-source: --consequences needs --gnomad, --gff3 and --fasta")
+    folder, n, built = build_consequences(
+        args.gnomad, args.gff3, args.fasta, Path(args.out), args.threads, args.force
+    )
+    state = "built" if built else "up to date, kept"
+    print(f"hurtig prepare-source: {CONSEQUENCES}: {n} alleles, {state}: {folder}", file=sys.stderr)
+    return {"source": CONSEQUENCES, "file": args.gff3, "fasta": args.fasta,
+            "alleles_from": args.gnomad, "cache": str(folder), "alleles": n,
+            "built": built}  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point: build caches of the given sources under ``--out``."""
     parser = argparse.ArgumentParser(
@@ -479,6 +475,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--gff3",
         help="also cut this gene model by sequence into DIR/gene_model/ (each annotation "
         "shard's bcftools csq then reads only its contigs' genes); its --only name: gene_model",
+    )
+    parser.add_argument(
+        "--fasta", help="the reference FASTA (with --gff3, for --consequences: csq needs it)"
+    )
+    parser.add_argument(
+        "--consequences",
+        action="store_true",
+        help="also run bcftools csq once on the --gnomad alleles near genes of --gff3 and keep "
+        "its answers in DIR/consequences/ (hurtig annotate then asks csq only about the other "
+        "records); its --only name: consequences",
     )
     parser.add_argument("--only", nargs="*", help="build only these source names")
     parser.add_argument("--threads", type=int, default=1, help="contigs built in parallel")
@@ -502,6 +508,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes = []
     if args.gff3 and (not args.only or GENE_MODEL in args.only):
         notes.append(_cut_gene_model(args.gff3, Path(args.out)))
+    if args.consequences and (not args.only or CONSEQUENCES in args.only):
+        notes.append(_prepare_consequences(args))
     for spec in specs:
         name = source_name(spec)
         if args.only and name not in args.only:

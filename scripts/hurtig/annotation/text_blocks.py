@@ -194,18 +194,32 @@ def assemble(
         info: the INFO field number.
         additions: ``(source rank, matches)``; a source may give several parts.
     """
+    return assemble_lines(arr, lines, info, additions, with_ends=False)[0]
+
+
+def assemble_lines(
+    arr: np.ndarray,
+    lines: Lines,
+    info: int,
+    additions: Sequence[tuple[int, Matches]],
+    with_ends: bool = True,
+) -> tuple[bytes, np.ndarray]:
+    """:func:`assemble`, and the offsets of the lines' newlines in its output (``with_ends``)."""
+    ends = lines.ends if with_ends else EMPTY
     used = sorted(((k, m) for k, m in additions if len(m.lines)), key=_rank)
     if not used:
-        return arr.tobytes()
+        return arr.tobytes(), ends
     bases = np.cumsum([0] + [len(m.buf) for _, m in used[:-1]])
     return splice(
         arr,
-        lines.field_starts[info],
-        lines.field_ends[info],
+        (lines.field_starts[info], lines.field_ends[info]),
         np.concatenate([m.lines for _, m in used]),
-        np.concatenate([m.starts + b for (_, m), b in zip(used, bases, strict=True)]),
-        np.concatenate([m.ends + b for (_, m), b in zip(used, bases, strict=True)]),
+        (
+            np.concatenate([m.starts + b for (_, m), b in zip(used, bases, strict=True)]),
+            np.concatenate([m.ends + b for (_, m), b in zip(used, bases, strict=True)]),
+        ),
         np.concatenate([m.buf for _, m in used]),
+        ends,
     )
 
 
@@ -293,51 +307,55 @@ def _splice_kernel(
     add_s: np.ndarray,
     add_e: np.ndarray,
     pieces: np.ndarray,
-) -> np.ndarray:  # pragma: no cover (compiled; exercised through splice())
+    ends: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled; exercised through splice())
+    """The spliced block, and where the newlines ``ends`` (one per line, or none) went in it."""
     first, order = _piece_order(add_line, len(info_s))
     out = np.empty(len(arr) + int((add_e - add_s).sum()), dtype=np.uint8)
+    new_ends = np.empty(len(ends), dtype=np.int64)
     at = prev = 0
     for line in range(len(info_s)):
         lo, hi = first[line], first[line + 1]
-        if lo == hi:
-            continue
-        i_s, i_e = info_s[line], info_e[line]
-        replace = i_e == i_s or (i_e - i_s == 1 and arr[i_s] == _DOT)
-        at = _copy(out, at, arr, prev, i_s if replace else i_e)
-        for j in range(lo, hi):
-            k = order[j]
-            at = _copy(out, at, pieces, add_s[k] + (1 if j == lo and replace else 0), add_e[k])
-        prev = i_e
+        if lo < hi:
+            i_s, i_e = info_s[line], info_e[line]
+            replace = i_e == i_s or (i_e - i_s == 1 and arr[i_s] == _DOT)
+            at = _copy(out, at, arr, prev, i_s if replace else i_e)
+            for j in range(lo, hi):
+                k = order[j]
+                at = _copy(out, at, pieces, add_s[k] + (1 if j == lo and replace else 0), add_e[k])
+            prev = i_e
+        if len(ends):  # the newline lies after INFO: it moved by what was written so far
+            new_ends[line] = ends[line] + at - prev
     at = _copy(out, at, arr, prev, len(arr))
-    return out[:at]
+    return out[:at], new_ends
 
 
 def splice(
     arr: np.ndarray,
-    info_s: np.ndarray,
-    info_e: np.ndarray,
+    info: tuple[np.ndarray, np.ndarray],
     add_line: np.ndarray,
-    add_s: np.ndarray,
-    add_e: np.ndarray,
+    add_bounds: tuple[np.ndarray, np.ndarray],
     pieces: np.ndarray,
-) -> bytes:
+    ends: np.ndarray = EMPTY,
+) -> tuple[bytes, np.ndarray]:
     """The block ``arr`` with the pieces appended to the INFO column of their lines.
 
     Args:
         arr: the block as uint8.
-        info_s: start offset of each line's INFO column in ``arr``.
-        info_e: end offset (exclusive) of each line's INFO column.
+        info: start and end (exclusive) offsets of each line's INFO column in ``arr``.
         add_line: the line of each piece, pieces given in source order.
-        add_s: start of each piece in ``pieces`` (the piece starts with ``;``).
-        add_e: end (exclusive) of each piece in ``pieces``.
+        add_bounds: start and end (exclusive) of each piece in ``pieces`` (it starts with ``;``).
         pieces: the pieces' text as uint8.
+        ends: the offsets of the lines' newlines in ``arr`` (or none).
+
+    Returns:
+        The output, and the offsets of the newlines ``ends`` in it.
     """
-    kernel: Callable[..., np.ndarray] = _splice_kernel
-    ints = [
-        np.ascontiguousarray(a, dtype=np.int64) for a in (info_s, info_e, add_line, add_s, add_e)
-    ]
+    kernel: Callable[..., tuple[np.ndarray, np.ndarray]] = _splice_kernel
+    ints = [np.ascontiguousarray(a, dtype=np.int64) for a in (*info, add_line, *add_bounds)]
     text, more = (np.ascontiguousarray(a, dtype=np.uint8) for a in (arr, pieces))
-    return kernel(text, *ints, more).tobytes()
+    out, new_ends = kernel(text, *ints, more, np.ascontiguousarray(ends, dtype=np.int64))
+    return out.tobytes(), new_ends
 
 
 def load_kernel() -> None:
@@ -348,4 +366,4 @@ def load_kernel() -> None:
     """
     none = np.zeros(0, dtype=np.int64)
     block = np.frombuffer(b"\n", dtype=np.uint8)  # read-only, like a block read from the pipe
-    splice(block, none, none, none, none, none, np.zeros(0, dtype=np.uint8))
+    splice(block, (none, none), none, (none, none), np.zeros(0, dtype=np.uint8))

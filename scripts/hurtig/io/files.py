@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
 
 BLOCK_SIZE = 1 << 20
 
@@ -38,6 +45,38 @@ def temp_path(final: str | os.PathLike[str], suffix: str = "") -> Path:
     """
     final = Path(final)
     return final.with_name(f".{final.name}.tmp{os.getpid()}{suffix}")
+
+
+def process_umask() -> int:
+    """The process's umask (read by setting it and back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def swap_in_folder(tmp: Path, final: Path, mode: int = 0o755) -> None:
+    """Put the finished folder ``tmp`` in place of ``final`` (``mode`` less the umask).
+
+    A folder already at ``final`` is moved aside first and deleted after: readers that hold its
+    files open (or mapped) keep reading them.
+    """
+    os.chmod(tmp, mode & ~process_umask())
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(tmp, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def map_in_processes(
+    work: Callable[[_Job], _Result], jobs: Sequence[_Job], threads: int
+) -> list[_Result]:
+    """``work`` on every job: in ``threads`` spawned processes when there are several, in order."""
+    if threads > 1 and len(jobs) > 1:
+        with multiprocessing.get_context("spawn").Pool(min(threads, len(jobs))) as pool:
+            return pool.map(work, jobs, chunksize=1)
+    return [work(job) for job in jobs]
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -9,6 +9,8 @@ SCORE_SOURCES = "results/run/score_sources.json"  # rule write_score_sources
 # prepare_annotation_source; point several runs at one shared folder.
 CACHE_DIR = str(cfg_path("annotation", "cache_dir") or "results/annotation_cache")
 CONTIG_MAP = config.get("annotation", {}).get("contig_map", {})
+# csq's prepared answers for the gnomAD alleles near genes: the note of prepare_consequences
+CONSEQUENCES_NOTE = "results/annotation_sources/consequences.json"
 # One family's calls (a shard, or the panel fast path's regions) annotated; rules give input bcf,
 # output vcf and params csq/sources. Without a gene model the calls get no BCSQ (e.g. the GIAB
 # validation run).
@@ -42,9 +44,17 @@ def cached_sources():
     return out
 
 
-def annotation_caches():
-    """Notes of the prepared sources (hurtig prepare-source --done) the annotation waits for."""
-    return [f"results/annotation_sources/{name}.json" for name in cached_sources()]
+def annotation_caches(consequences=True):
+    """Notes of the prepared sources (hurtig prepare-source --done) the annotation waits for.
+
+    With a gene model and gnomAD, also csq's prepared answers for the gnomAD alleles near
+    genes (prepare_consequences), unless ``consequences`` is False: the panel fast path
+    does not wait for them (same output either way; csq answers what is not prepared yet).
+    """
+    notes = [f"results/annotation_sources/{name}.json" for name in cached_sources()]
+    if consequences and GFF3 and GNOMAD:
+        notes.append(CONSEQUENCES_NOTE)
+    return notes
 
 
 def static_source_args():
