@@ -46,6 +46,9 @@ COMMANDS: dict[str, Command] = {
     "annotate": Command("hurtig.annotation.cli", "consequences and annotation of a VCF/BCF"),
     "inhouse": Command("hurtig.annotation.inhouse_db", "the in-house frequency database"),
     "sv-merge": Command("hurtig.sv.merge", "merge Delly/TIDDIT/CNVkit calls: one SV VCF a family"),
+    "cnv-coverage": Command(
+        "hurtig.sv.cnv_coverage", "CNVkit's per-bin read depth of a sample (one CRAM decode)"
+    ),
     "sv-annotate": Command("hurtig.sv.annotate", "genes, exons and run counts of merged SVs"),
     "sv-inhouse": Command("hurtig.sv.inhouse", "the in-house SV frequency database"),
     "resolve-panel": Command("hurtig.panels.cli", "resolve a panel to transcripts and regions"),

@@ -25,7 +25,7 @@ SMALL = ("SNV", "MNV", "indel")
 WHOLE_GENOME_RULES = {
     "mark_duplicates", "call_shard", "concat_calls", "annotate_shard", "compute_coverage",
     "compute_alignment_stats", "genotype_identity_sites", "check_family", "call_sv_delly",
-    "call_sv_tiddit", "call_cnv_cnvkit", "run_multiqc",
+    "call_sv_tiddit", "compute_cnv_coverage", "call_cnv_cnvkit", "run_multiqc",
 }  # fmt: skip
 
 

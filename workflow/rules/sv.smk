@@ -104,13 +104,71 @@ rule call_sv_tiddit:
         " && mv {params.prefix:q}.vcf {output.vcf:q}) > {log:q} 2>&1"
 
 
-rule call_cnv_cnvkit:
+rule prepare_cnvkit_reference:
+    input:
+        fasta="results/sv/reference/genome.fa",
+        fai="results/sv/reference/genome.fa.fai",
+        access="results/sv/reference/access.bed",
+    output:
+        bins="results/sv/reference/cnvkit.bins.bed",
+        reference="results/sv/reference/cnvkit.flat.cnn",
+        antitarget="results/sv/reference/cnvkit.antitarget.cnn",
+    log:
+        "logs/sv/prepare_cnvkit_reference/reference.log",
+    benchmark:
+        "benchmarks/sv/prepare_cnvkit_reference/reference.tsv"
+    priority: PANEL_PRIORITY
+    conda:
+        "../../envs/cnvkit.yaml"
+    params:
+        tmp="results/sv/reference/cnvkit.partial",
+        bin_size=SV.get("cnv_bin_size", 1000),
+    shell:
+        # what `cnvkit batch -m wgs -n` builds before it reads a sample: the accessible genome
+        # cut into bins, no off-target bins, and a flat reference with the bins' GC content
+        "(cnvkit target {input.access:q} --split --avg-size {params.bin_size}"
+        " -o {params.tmp:q}.bins.bed"
+        " && : > {params.tmp:q}.antitarget.bed"
+        " && cnvkit reference -f {input.fasta:q} -t {params.tmp:q}.bins.bed"
+        " -a {params.tmp:q}.antitarget.bed -o {params.tmp:q}.flat.cnn"
+        " && printf 'chromosome\\tstart\\tend\\tgene\\tlog2\\n' > {params.tmp:q}.antitarget.cnn"
+        " && rm {params.tmp:q}.antitarget.bed"
+        " && mv {params.tmp:q}.antitarget.cnn {output.antitarget:q}"
+        " && mv {params.tmp:q}.flat.cnn {output.reference:q}"
+        " && mv {params.tmp:q}.bins.bed {output.bins:q}) > {log:q} 2>&1"
+
+
+rule compute_cnv_coverage:
     input:
         cram="results/alignment/{sample}.cram",
         crai="results/alignment/{sample}.cram.crai",
         fasta="results/sv/reference/genome.fa",
         fai="results/sv/reference/genome.fa.fai",
-        access="results/sv/reference/access.bed",
+        bins="results/sv/reference/cnvkit.bins.bed",
+    output:
+        cnn="results/sv/cnvkit/{sample}.targetcoverage.cnn",
+    log:
+        "logs/sv/compute_cnv_coverage/{sample}.log",
+    benchmark:
+        "benchmarks/sv/compute_cnv_coverage/{sample}.tsv"
+    priority: PANEL_PRIORITY
+    conda:
+        "../../envs/hurtig.yaml"
+    # CNVkit's cost on a genome: the read depth of ~3 M bins, in chunks side by side
+    threads: SV.get("cnv_threads", 8)
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 240 * attempt,
+    shell:
+        "hurtig cnv-coverage --bins {input.bins:q} --alignments {input.cram:q}"
+        " --fasta {input.fasta:q} --threads {threads} --out {output.cnn:q} 2> {log:q}"
+
+
+rule call_cnv_cnvkit:
+    input:
+        coverage="results/sv/cnvkit/{sample}.targetcoverage.cnn",
+        reference="results/sv/reference/cnvkit.flat.cnn",
+        antitarget="results/sv/reference/cnvkit.antitarget.cnn",
     output:
         cnr="results/sv/cnvkit/{sample}.cnr",
         cns="results/sv/cnvkit/{sample}.call.cns",
@@ -121,18 +179,25 @@ rule call_cnv_cnvkit:
     priority: PANEL_PRIORITY
     conda:
         "../../envs/cnvkit.yaml"
+    threads: min(4, SV.get("cnv_threads", 8))
     resources:
         mem_mb=lambda wildcards, attempt: 8000 * attempt,
         runtime=lambda wildcards, attempt: 240 * attempt,
     params:
         outdir="results/sv/cnvkit/{sample}.partial",
-        bin_size=SV.get("cnv_bin_size", 1000),
     shell:
-        # flat reference (no panel of normals); segments called without batch's CI filter,
-        # which merged a clear one-copy loss into its neighbours on the demo
-        "(rm -rf {params.outdir:q}"
-        " && cnvkit batch {input.cram:q} -m wgs -n -f {input.fasta:q} --access {input.access:q}"
-        " --target-avg-size {params.bin_size} -p 1 -d {params.outdir:q}"
+        # `cnvkit batch -m wgs -n` after its coverage step (same steps and settings, cnvlib
+        # batch_run_sample): GC/RepeatMasker correction, CBS segmentation at p 1e-6, segment
+        # confidence intervals; then segments called without batch's CI filter, which merged
+        # a clear one-copy loss into its neighbours on the demo
+        "(rm -rf {params.outdir:q} && mkdir -p {params.outdir:q}"
+        " && cnvkit fix {input.coverage:q} {input.antitarget:q} {input.reference:q} --no-edge"
+        " -o {params.outdir:q}/{wildcards.sample}.cnr"
+        " && cnvkit segment {params.outdir:q}/{wildcards.sample}.cnr -m cbs -t 1e-6"
+        " -p {threads} -o {params.outdir:q}/{wildcards.sample}.segments.cns"
+        " && cnvkit segmetrics {params.outdir:q}/{wildcards.sample}.cnr"
+        " -s {params.outdir:q}/{wildcards.sample}.segments.cns --ci --alpha 0.5"
+        " --smooth-bootstrap -o {params.outdir:q}/{wildcards.sample}.cns"
         " && cnvkit call {params.outdir:q}/{wildcards.sample}.cns"
         " -o {params.outdir:q}/{wildcards.sample}.nofilter.call.cns"
         " && mv {params.outdir:q}/{wildcards.sample}.cnr {output.cnr:q}"
