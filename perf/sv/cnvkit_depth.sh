@@ -34,7 +34,7 @@ for r in $(seq 1 "$repeats"); do
   for cram in "$@"; do
     s=$(basename "$cram" .cram)
     b="$W/batch_$r/$s" n="$W/steps_$r/$s"
-    rm -rf "$b" "$n" && mkdir -p "$n"
+    rm -rf "$b" "$n" && mkdir -p "$n" "$(dirname "$b")"
     T "batch_$s.$r" bash -c "cnvkit batch '$cram' -m wgs -n -f '$fasta' --access '$access' \
       --target-avg-size 1000 -p 1 -d '$b' && cnvkit call '$b/$s.cns' -o '$b/$s.nofilter.call.cns'"
     T "steps_$s.$r" bash -c "hurtig cnv-coverage --bins '$ref/bins.bed' --alignments '$cram' \

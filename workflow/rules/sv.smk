@@ -55,6 +55,8 @@ rule call_sv_delly:
     priority: PANEL_PRIORITY
     conda:
         "../../envs/delly.yaml"
+    # Delly reads its input files in parallel (OpenMP), one thread per file
+    threads: lambda wildcards: len(family_samples(wildcards.family))
     resources:
         mem_mb=lambda wildcards, attempt: 4000 * attempt,
         runtime=lambda wildcards, attempt: 240 * attempt,
@@ -62,7 +64,7 @@ rule call_sv_delly:
         tmp="results/sv/delly/{family}.partial.bcf",
         mapq=SV.get("min_mapq", 20),
     shell:
-        "(delly call -q {params.mapq} -g {input.fasta:q} -o {params.tmp:q} {input.crams:q}"
+        "(OMP_NUM_THREADS={threads} delly call -q {params.mapq} -g {input.fasta:q} -o {params.tmp:q} {input.crams:q}"
         " && mv {params.tmp:q}.csi {output.csi:q} && mv {params.tmp:q} {output.bcf:q})"
         " > {log:q} 2>&1"
 
