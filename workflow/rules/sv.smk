@@ -58,7 +58,10 @@ rule call_sv_delly:
     # Delly reads its input files in parallel (OpenMP), one thread per file
     threads: lambda wildcards: len(family_samples(wildcards.family))
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        # the members' files are read at the same time
+        mem_mb=lambda wildcards, attempt: 2000
+        * (1 + len(family_samples(wildcards.family)))
+        * attempt,
         runtime=lambda wildcards, attempt: 240 * attempt,
     params:
         tmp="results/sv/delly/{family}.partial.bcf",
@@ -122,6 +125,9 @@ rule prepare_cnvkit_reference:
     priority: PANEL_PRIORITY
     conda:
         "../../envs/cnvkit.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 8000 * attempt,
+        runtime=lambda wildcards, attempt: 120 * attempt,
     params:
         tmp="results/sv/reference/cnvkit.partial",
         bin_size=SV.get("cnv_bin_size", 1000),
@@ -148,7 +154,7 @@ rule compute_cnv_coverage:
         fai="results/sv/reference/genome.fa.fai",
         bins="results/sv/reference/cnvkit.bins.bed",
     output:
-        cnn="results/sv/cnvkit/{sample}.targetcoverage.cnn",
+        cnn=temp("results/sv/cnvkit/{sample}.targetcoverage.cnn"),
     log:
         "logs/sv/compute_cnv_coverage/{sample}.log",
     benchmark:
