@@ -60,6 +60,7 @@ import numpy as np
 from numba import njit
 
 from hurtig.annotation.text_blocks import Lines
+from hurtig.io.files import file_stamp
 
 #: The bits of entries on the first haplotype (csq keeps 15 entries: bits 0..29).
 EVEN = 0x15555555
@@ -84,10 +85,7 @@ def bcftools_version() -> str:
 
 def cache_key(gff3: str, fasta: str, version: str) -> str:
     """The folder name for a gene model, a reference and a bcftools version."""
-    parts = [version, str(FORMAT)]
-    for path in (gff3, fasta):
-        st = os.stat(path)
-        parts += [os.path.realpath(path), str(st.st_size), str(st.st_mtime_ns)]
+    parts = [version, str(FORMAT), file_stamp(gff3), file_stamp(fasta)]
     return hashlib.sha1("\0".join(parts).encode()).hexdigest()[:20]
 
 

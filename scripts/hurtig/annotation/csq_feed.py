@@ -47,6 +47,7 @@ from hurtig.annotation.text_blocks import (
     split_lines,
 )
 from hurtig.errors import InputError
+from hurtig.io.files import last_line
 
 #: Records this close (bp) to a feature go through csq (csq's splice regions are inside
 #: transcripts; the margin only adds safety).
@@ -170,9 +171,7 @@ def _view_records(vcf: str, contigs: Sequence[str] | None) -> Generator[bytes, N
         stream.close()
         code = view.wait()
         if code != 0:
-            errors.seek(0)
-            said = errors.read().decode(errors="replace").strip().splitlines()
-            last = said[-1] if said else f"exit code {code} without a message (a damaged file?)"
+            last = last_line(errors, f"exit code {code} without a message (a damaged file?)")
             raise InputError(f"{vcf}: bcftools view failed: {last}")
 
 

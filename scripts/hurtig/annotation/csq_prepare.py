@@ -27,7 +27,7 @@ from hurtig.annotation.csq_cache import FORMAT, cache_folder, open_consequences,
 from hurtig.annotation.csq_feed import feature_spans
 from hurtig.annotation.gene_split import gene_model_parts
 from hurtig.errors import InputError
-from hurtig.io.files import map_in_processes, swap_in_folder
+from hurtig.io.files import last_line, map_in_processes, swap_in_folder
 
 #: Alleles handed to csq per write.
 _BATCH = 20000
@@ -55,8 +55,7 @@ def _alleles(vcf: str, contig: str, starts: np.ndarray, stops: np.ndarray) -> It
                     continue
                 yield b"%d\t.\t%s\t%s" % (pos, ref, alt)
         if query.wait() != 0:
-            errors.seek(0)
-            err = errors.read().decode(errors="replace").strip()
+            err = last_line(errors, "no message")
             raise InputError(f"{vcf}: bcftools query -r {contig} failed: {err}")
 
 
@@ -134,16 +133,11 @@ def build_contig(job: tuple[str, str, str, str, str, str]) -> int:
         if failure:
             raise failure[0]
         if code != 0:
-            errors.seek(0)
-            last = (errors.read().decode(errors="replace").strip().splitlines() or ["?"])[-1]
+            last = last_line(errors, "?")
             raise InputError(f"{vcf}: bcftools csq on {contig}'s alleles failed: {last}")
         if bad is not None:
             raise InputError(f"{vcf}: bcftools csq wrote an unexpected line: {bad!r}")
     return write_table(Path(prefix), entries)
-
-
-def _build_job(job: tuple[str, str, str, str, str, str]) -> int:
-    return build_contig(job)
 
 
 def build_consequences(
@@ -202,7 +196,7 @@ def _build(
             (vcf, c, str(parts.folder / parts.files[c]), common, fasta, str(tmp / f"c{i}"))
             for i, c in enumerate(contigs)
         ]
-        counts = map_in_processes(_build_job, jobs, threads)
+        counts = map_in_processes(build_contig, jobs, threads)
         manifest = {
             "format": FORMAT,
             "alleles_from": vcf,

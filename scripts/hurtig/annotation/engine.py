@@ -61,7 +61,7 @@ from hurtig.annotation.tbi_build import PartIndex, tbi_bytes
 from hurtig.annotation.tbi_build import load_kernels as load_indexer
 from hurtig.annotation.text_blocks import load_kernel as load_splice
 from hurtig.errors import InputError
-from hurtig.io.files import temp_path
+from hurtig.io.files import last_line, temp_path
 
 #: Bytes read from the producer pipe per block.
 INPUT_BLOCK = 1 << 20
@@ -203,9 +203,7 @@ def _producer_error(
         return None
     if code == 0:
         return None
-    errors.seek(0)
-    text = errors.read().decode(errors="replace")
-    last = (text.strip().splitlines() or [f"exit code {code}"])[-1]
+    last = last_line(errors, f"exit code {code}")
     cmd = producer.args
     assert isinstance(cmd, list)
     return InputError(f"{job.vcf}: {cmd[0]} {cmd[1]} failed: {last}")
@@ -384,9 +382,8 @@ def _run_jobs(jobs: list[ShardJob], threads: int) -> list[ShardResult]:
     load_indexer()
     if any(job.feed_parts is not None for job in jobs):
         load_scanner()
+    if any(job.gff3 is not None for job in jobs):  # fed or not: the FORMAT/BCSQ fill
         load_cached_csq()
-    if any(job.gff3 is not None for job in jobs):
-        load_cached_csq()  # the FORMAT/BCSQ fill is among them
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(min(threads, len(jobs))) as pool:
         return pool.map(run_shard, jobs, chunksize=1)

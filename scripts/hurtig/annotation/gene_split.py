@@ -30,7 +30,7 @@ from typing import IO, cast
 
 import numpy as np
 
-from hurtig.io.files import process_umask
+from hurtig.io.files import file_stamp, process_umask
 
 #: Bytes of the decompressed gene model read per block.
 BLOCK = 1 << 24
@@ -100,9 +100,7 @@ def name_runs(block: bytes) -> list[tuple[int, int, bytes]]:
 
 def _key(gff3: str) -> str:
     """The cache folder name of a gene model: its real path, size and modification time."""
-    st = os.stat(gff3)
-    ident = f"{os.path.realpath(gff3)}\0{st.st_size}\0{st.st_mtime_ns}"
-    return hashlib.sha1(ident.encode()).hexdigest()[:20]
+    return hashlib.sha1(file_stamp(gff3).encode()).hexdigest()[:20]
 
 
 def _write_parts(gff3: str, folder: Path) -> dict[str, str]:

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 _Job = TypeVar("_Job")
 _Result = TypeVar("_Result")
@@ -45,6 +45,19 @@ def temp_path(final: str | os.PathLike[str], suffix: str = "") -> Path:
     """
     final = Path(final)
     return final.with_name(f".{final.name}.tmp{os.getpid()}{suffix}")
+
+
+def file_stamp(path: str | os.PathLike[str]) -> str:
+    """A file's real path, size and modification time, NUL-separated (a cache key's part)."""
+    st = os.stat(path)
+    return f"{os.path.realpath(path)}\0{st.st_size}\0{st.st_mtime_ns}"
+
+
+def last_line(errors: IO[bytes], fallback: str) -> str:
+    """The last non-empty line a tool wrote to ``errors`` (its stderr file), or ``fallback``."""
+    errors.seek(0)
+    said = errors.read().decode(errors="replace").strip().splitlines()
+    return said[-1] if said else fallback
 
 
 def process_umask() -> int:
